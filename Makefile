@@ -1,0 +1,58 @@
+# Intake: `make run` for a local server with demo data, `make test` for the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+VENDOR := static/vendor
+
+.PHONY: run test lint assets venv migrate seed bench docs clean browser
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+# Copy the distributed files of the npm packages into static/ so that the app serves them.
+$(VENDOR)/.built: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/chartjs $(VENDOR)/axe
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	touch $@
+
+assets: $(VENDOR)/.built
+
+migrate: venv
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=true $(PY) manage.py seed_demo
+
+run: venv assets migrate
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check intake config tests bench
+
+test: venv assets lint
+	TESTING=true $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+docs: venv
+	TESTING=true $(PY) manage.py routing_docs
+
+bench: venv assets
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles db.sqlite3

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from intake import views
+
+admin.site.site_header = "Intake administration"
+admin.site.site_title = "Intake admin"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.healthz, name="healthz"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("intake/", include("intake.public.urls")),
+    path("staff/", include("intake.staff.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "intake.views.bad_request"
+handler403 = "intake.views.permission_denied"
+handler404 = "intake.views.page_not_found"
+handler500 = "intake.views.server_error"

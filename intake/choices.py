@@ -1,0 +1,59 @@
+"""Workflow and decision vocabularies used by the models, the staff pages and the admin."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    IN_REVIEW = "in_review", _("In review")
+    CONTACTED = "contacted", _("Contacted")
+    ADMITTED = "admitted", _("Admitted")
+    REFERRED_OUT = "referred_out", _("Referred out")
+    DECLINED = "declined", _("Declined")
+    NO_RESPONSE = "no_response", _("No response")
+    CLOSED = "closed", _("Closed")
+
+
+# Where each status may go next. Closed intakes can be reopened into review.
+STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.NEW: (Status.IN_REVIEW, Status.CONTACTED, Status.NO_RESPONSE, Status.CLOSED),
+    Status.IN_REVIEW: (Status.CONTACTED, Status.NO_RESPONSE, Status.CLOSED),
+    Status.CONTACTED: (
+        Status.ADMITTED,
+        Status.REFERRED_OUT,
+        Status.DECLINED,
+        Status.NO_RESPONSE,
+        Status.CLOSED,
+    ),
+    Status.ADMITTED: (Status.CLOSED,),
+    Status.REFERRED_OUT: (Status.CLOSED,),
+    Status.DECLINED: (Status.CLOSED,),
+    Status.NO_RESPONSE: (Status.CONTACTED, Status.CLOSED),
+    Status.CLOSED: (Status.IN_REVIEW,),
+}
+OPEN_STATUSES = (Status.NEW, Status.IN_REVIEW, Status.CONTACTED, Status.NO_RESPONSE)
+
+
+class Escalation(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    CRISIS = "crisis", _("Crisis")
+    NONE = "none", _("None")
+
+
+class Track(models.TextChoices):
+    DETOX = "detox", _("Detox")
+    INPATIENT = "inpatient", _("Inpatient")
+    OUTPATIENT = "outpatient", _("Outpatient")
+
+
+class Flag(models.TextChoices):
+    MEDICAL = "medical", _("Medical: detox in a medically managed setting")
+    CO_OCCURRING = "co_occurring", _("Co-occurring mental health")
+    PRIORITY_POPULATION = "priority_population", _("Priority population")
+    DUTIES_FIT_OUTPATIENT = "duties_fit_outpatient", _("Duties fit outpatient")
+
+
+# Sort keys for the staff queue (ROUTING.md "Queue order"): lower sorts first.
+ESCALATION_RANK = {Escalation.EMERGENCY: 0, Escalation.CRISIS: 1, Escalation.NONE: 2}
+TRACK_RANK = {Track.DETOX: 0, Track.INPATIENT: 1, Track.OUTPATIENT: 2}

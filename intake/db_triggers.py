@@ -1,0 +1,45 @@
+"""SQL for the triggers that make the append-only tables refuse UPDATE and DELETE.
+
+Used by migration 0003 and by the browser tests on SQLite, whose table flush between
+live-server tests is a DELETE that the triggers would refuse.
+"""
+
+APPEND_ONLY_TABLES = (
+    "intake_auditevent",
+    "intake_routingdecision",
+    "intake_trackreview",
+    "intake_intakeevent",
+)
+
+
+def create_statements(vendor: str) -> list[str]:
+    statements = []
+    for table in APPEND_ONLY_TABLES:
+        if vendor == "postgresql":
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$ "
+                f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql;"
+            )
+            statements.append(
+                f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_refuse();"
+            )
+        elif vendor == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                statements.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} "
+                    f"ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+                )
+    return statements
+
+
+def drop_statements(vendor: str) -> list[str]:
+    statements = []
+    for table in APPEND_ONLY_TABLES:
+        if vendor == "postgresql":
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};")
+            statements.append(f"DROP FUNCTION IF EXISTS {table}_refuse();")
+        elif vendor == "sqlite":
+            for op in ("update", "delete"):
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_no_{op};")
+    return statements

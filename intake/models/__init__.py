@@ -1,0 +1,23 @@
+"""Intake's data model, split by concern (see each module's docstring)."""
+
+from .audit import AuditEvent
+from .catalog import Substance, Symptom
+from .drafts import Draft, RateLimit
+from .intakes import Consent, Intake, SubstanceUse
+from .review import IntakeEvent, RoutingDecision, TrackReview
+from .users import User
+
+__all__ = [
+    "AuditEvent",
+    "Consent",
+    "Draft",
+    "Intake",
+    "IntakeEvent",
+    "RateLimit",
+    "RoutingDecision",
+    "Substance",
+    "SubstanceUse",
+    "Symptom",
+    "TrackReview",
+    "User",
+]

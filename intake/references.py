@@ -1,0 +1,23 @@
+"""Public reference codes: 8 random Crockford base32 characters shown as XXXX-XXXX."""
+
+import re
+import secrets
+
+# Crockford's alphabet leaves out I, L, O and U so codes read aloud and typed back cleanly.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_reference(text: str) -> str | None:
+    """What a person typed (any case, spaces, with or without the dash, O for 0) → a code."""
+    cleaned = re.sub(r"[\s-]", "", text or "").upper().translate(_LOOKALIKES)
+    if len(cleaned) != 8:
+        return None
+    code = f"{cleaned[:4]}-{cleaned[4:]}"
+    return code if PATTERN.match(code) else None

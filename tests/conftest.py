@@ -1,0 +1,123 @@
+"""Shared fixtures: the staff personas (as in healthchecks' hc/test.py) and intake builders."""
+
+import copy
+
+import pytest
+from django.contrib.auth.models import Group
+
+from intake.models import User
+from intake.models.users import ADMINISTRATORS, CLINICIANS, COORDINATORS
+
+PASSWORD = "correct horse battery staple"
+
+# A complete, ordinary document: outpatient, no escalation. Tests copy and change it.
+BASE_DOCUMENT = {
+    "sex": "female",
+    "date_of_birth": "1990-05-01",
+    "substances": [
+        {
+            "substance": "cannabis",
+            "frequency": "weekly",
+            "amount_per_day": 1,
+            "unit": "grams",
+            "route": "smoked",
+            "duration_months": 24,
+            "last_use": "4_7_days",
+            "prescribed": False,
+        }
+    ],
+    "used_together": [],
+    "symptoms": [],
+    "history": {
+        "withdrawal_seizures": False,
+        "withdrawal_delirium": False,
+        "prior_treatment": [],
+        "relapse_after_treatment": False,
+    },
+    "medical": {"pregnant": False, "seizure_disorder": False},
+    "screening": {
+        "dast_10": [True, False, True, False, False, False, False, False, False, False],
+        "phq_2": [0, 1],
+        "cssrs": {"q1": False, "q2": False},
+    },
+    "living": {
+        "housing": "stable",
+        "others_using_at_home": False,
+        "unsafe_home": False,
+        "has_support": True,
+    },
+    "duties": ["work"],
+    "readiness": "ready",
+    "preference": "outpatient",
+    "contact": {
+        "first_name": "Dana",
+        "last_name": "Rivers",
+        "date_of_birth": "1990-05-01",
+        "phone": "555-0100",
+        "email": "dana@example.org",
+        "preferred_contact": "phone",
+        "voicemail_ok": True,
+        "respondent": "self",
+    },
+}
+
+
+def make_document(**changes) -> dict:
+    """BASE_DOCUMENT with top-level keys replaced (a value of None removes the key)."""
+    doc = copy.deepcopy(BASE_DOCUMENT)
+    for key, value in changes.items():
+        if value is None:
+            doc.pop(key, None)
+        else:
+            doc[key] = value
+    return doc
+
+
+@pytest.fixture
+def document():
+    return make_document()
+
+
+def _persona(username: str, group: str | None, **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title(), **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def coordinator(db):
+    return _persona("alice", COORDINATORS)
+
+
+@pytest.fixture
+def clinician(db):
+    return _persona("bob", CLINICIANS)
+
+
+@pytest.fixture
+def administrator(db):
+    return _persona("carol", ADMINISTRATORS, is_staff=True)
+
+
+@pytest.fixture
+def no_role(db):
+    return _persona("charlie", None)
+
+
+@pytest.fixture
+def inactive(db):
+    return _persona("dave", CLINICIANS, is_active=False)
+
+
+@pytest.fixture
+def submit(db):
+    """Submit a document through the real service: submit(**changes) -> Intake."""
+    from intake.services.intakes import intake_submit
+
+    def _submit(document=None, **changes):
+        return intake_submit(document=document or make_document(**changes), consent=None)
+
+    return _submit
