@@ -1,0 +1,46 @@
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from intake.demo import demo_documents
+from intake.models import Intake, User
+from intake.models.users import ADMINISTRATORS, CLINICIANS, COORDINATORS
+from intake.services.intakes import intake_submit
+
+# Fictional accounts for a local demo only; `make run` prints them. Never seed production.
+DEMO_LOGINS = (
+    ("coordinator", "Casey", "Coordinator", COORDINATORS, False),
+    ("clinician", "Robin", "Clinician", CLINICIANS, False),
+    ("administrator", "Alex", "Administrator", ADMINISTRATORS, True),
+)
+DEMO_PASSWORD = "intake-demo-2026"  # noqa: S105
+
+
+class Command(BaseCommand):
+    help = "Create demo staff logins (one per role) and about 60 demo intakes. Demo use only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--intakes", type=int, default=60)
+
+    @transaction.atomic
+    def handle(self, *args, intakes, **options):
+        for username, first, last, role, is_staff in DEMO_LOGINS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name, user.is_staff = first, last, is_staff
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+
+        if Intake.objects.exists():
+            self.stdout.write("Intakes already present: no demo intakes added.")
+        else:
+            for document in demo_documents(intakes, now=timezone.now()):
+                intake_submit(document=document, consent=None)
+            self.stdout.write(f"Added {intakes} demo intakes.")
+
+        self.stdout.write("\nDemo staff logins (password for all: %s)" % DEMO_PASSWORD)
+        for username, _, _, role, _ in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<14} {role}")
+        self.stdout.write("Staff sign-in: http://127.0.0.1:8000/staff/login/  "
+                          "Admin: http://127.0.0.1:8000/admin/")

@@ -1,0 +1,1 @@
+"""Writes go through these functions (keyword-only, `<noun>_<verb>`, one transaction each)."""

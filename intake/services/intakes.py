@@ -1,0 +1,146 @@
+"""Submitting an intake and (re)computing its routing decision."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from intake import routing
+from intake.choices import ESCALATION_RANK, TRACK_RANK, Flag, Status
+from intake.documents import document_to_fields, intake_to_document
+from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse
+from intake.references import PATTERN as REFERENCE_PATTERN
+from intake.references import new_reference
+from intake.schema import DocumentError, validate_document
+
+
+@dataclass(frozen=True)
+class ConsentData:
+    """What the person agreed to on the review page."""
+
+    text_version: str
+    contact_ok: bool
+    privacy_acknowledged: bool
+    signature: str
+    signed_on: datetime.date
+    disclosure_ok: bool = False
+    disclosure_recipient: str = ""
+    disclosure_purpose: str = ""
+    disclosure_information: str = ""
+    disclosure_expires: datetime.date | None = None
+
+
+@transaction.atomic
+def intake_submit(
+    *,
+    document: dict,
+    consent: ConsentData | None,
+    submission_key: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Intake:
+    """Validate, store and route one intake, all or nothing.
+
+    With a `submission_key` (the draft's id) the call is idempotent: a second call with the same
+    key, even a concurrent one, returns the intake the first created. `document` may carry the
+    `contact`, `insurance`, `status` and `submitted_at` extensions (imports do).
+    Raises intake.schema.DocumentError on an invalid document.
+    """
+    doc = validate_document(document)
+    if submission_key:
+        existing = Intake.objects.filter(submission_key=submission_key).first()
+        if existing:
+            return existing
+    now = now or timezone.now()
+    fields, substances, symptoms = document_to_fields(doc)
+    reference = doc.get("contact", {}).get("reference")
+    if reference and not REFERENCE_PATTERN.match(reference):
+        raise DocumentError([f"contact.reference: {reference!r} is not a code like K7M2-Q9XD"])
+    submitted_at = (
+        datetime.datetime.fromisoformat(doc["submitted_at"]) if "submitted_at" in doc else now
+    )
+    try:
+        # A savepoint, so a lost race on submission_key leaves the outer transaction usable.
+        with transaction.atomic():
+            intake = Intake.objects.create(
+                reference=reference or _unused_reference(),
+                submission_key=submission_key or None,
+                status=doc.get("status", Status.NEW),
+                submitted_at=submitted_at,
+                symptoms_answered=symptoms is not None,
+                **fields,
+            )
+    except IntegrityError:
+        if submission_key:
+            existing = Intake.objects.filter(submission_key=submission_key).first()
+            if existing:
+                return existing
+        raise
+    SubstanceUse.objects.bulk_create(SubstanceUse(intake=intake, **row) for row in substances)
+    if symptoms:
+        intake.symptoms.set(symptoms)
+    if consent is not None:
+        Consent.objects.create(intake=intake, agreed_at=now, **consent.__dict__)
+    IntakeEvent.objects.create(
+        intake=intake, kind=IntakeEvent.Kind.SUBMITTED, new_value=intake.status, created_at=now
+    )
+    _decide(intake=intake, document=doc, now=now)
+    return intake
+
+
+def _unused_reference() -> str:
+    for _ in range(20):
+        reference = new_reference()
+        if not Intake.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("could not find an unused reference code")  # 32**8 codes: unreachable
+
+
+@transaction.atomic
+def intake_reroute(*, intake: Intake, actor=None, now: datetime.datetime | None = None):
+    """Route a stored intake again (e.g. under a new rules version): appends a decision."""
+    now = now or timezone.now()
+    decision = _decide(intake=intake, document=intake_to_document(intake), now=now)
+    IntakeEvent.objects.create(
+        intake=intake,
+        kind=IntakeEvent.Kind.ROUTED,
+        actor=actor,
+        new_value=f"{decision.escalation}/{decision.track}",
+        created_at=now,
+        intake_version=intake.version,
+    )
+    return decision
+
+
+def _decide(*, intake: Intake, document: dict, now: datetime.datetime) -> RoutingDecision:
+    output = routing.route(document).as_dict()
+    decision = RoutingDecision.objects.create(
+        intake=intake,
+        created_at=now,
+        version=output["version"],
+        escalation=output["escalation"],
+        track=output["track"],
+        next_step=output["next_step"] or "",
+        flags=output["flags"],
+        complete=output["complete"],
+        missing=output["missing"],
+        scores=output["scores"],
+        rules=output["rules"],
+    )
+    intake.current_decision = decision
+    apply_queue_fields(intake, decision)
+    intake.save()
+    return decision
+
+
+def apply_queue_fields(intake: Intake, decision: RoutingDecision) -> None:
+    """Copy what the queue sorts on from the current decision (and a clinician's track)."""
+    intake.escalation = decision.escalation
+    intake.escalation_rank = ESCALATION_RANK[decision.escalation]
+    if not intake.track_confirmed:
+        intake.track = decision.track
+    intake.track_rank = TRACK_RANK[intake.track]
+    intake.priority = Flag.PRIORITY_POPULATION in decision.flags
+    intake.needs_review = not decision.complete
