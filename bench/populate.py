@@ -1,0 +1,98 @@
+"""Fill the database with N realistic intakes quickly, for the benchmark."""
+
+import datetime
+import random
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from intake.choices import ESCALATION_RANK, TRACK_RANK
+from intake.demo import demo_documents
+from intake.documents import document_to_fields
+from intake.models import Intake, RoutingDecision, SubstanceUse, User
+from intake.models.users import ADMINISTRATORS, CLINICIANS
+from intake.references import new_reference
+from intake.routing import route
+from intake.schema import validate_document
+from intake.services.intakes import intake_submit
+
+BATCH = 5000
+
+
+@transaction.atomic
+def populate(count: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    now = timezone.now()
+    user = User.objects.create_user(
+        "bench-clinician",
+        password="bench-password-2026",  # noqa: S106
+        is_staff=True,
+    )
+    user.groups.set(Group.objects.filter(name__in=[CLINICIANS, ADMINISTRATORS]))
+    templates = []
+    for document in demo_documents(60, now=now):
+        doc = validate_document(document)
+        fields, substances, symptoms = document_to_fields(doc)
+        templates.append((doc, fields, substances, route(doc).as_dict()))
+    references = set()
+    created = 0
+    while created < count:
+        size = min(BATCH, count - created)
+        chosen = [rng.choice(templates) for _ in range(size)]
+        intakes = []
+        for doc, fields, _, output in chosen:
+            reference = new_reference()
+            while reference in references:
+                reference = new_reference()
+            references.add(reference)
+            submitted = now - datetime.timedelta(minutes=rng.randint(1, 365 * 24 * 60))
+            intakes.append(
+                Intake(
+                    **fields,
+                    reference=reference,
+                    status=doc["status"],
+                    submitted_at=submitted,
+                    symptoms_answered=True,
+                    escalation=output["escalation"],
+                    track=output["track"],
+                    escalation_rank=ESCALATION_RANK[output["escalation"]],
+                    track_rank=TRACK_RANK[output["track"]],
+                    priority="priority_population" in output["flags"],
+                    needs_review=not output["complete"],
+                )
+            )
+        # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
+        Intake.objects.bulk_create(intakes, batch_size=1000)
+        decisions, uses = [], []
+        for intake, (_, _, substances, output) in zip(intakes, chosen, strict=True):
+            decisions.append(
+                RoutingDecision(
+                    intake=intake,
+                    created_at=intake.submitted_at,
+                    version=output["version"],
+                    escalation=output["escalation"],
+                    track=output["track"],
+                    next_step=output["next_step"] or "",
+                    flags=output["flags"],
+                    complete=output["complete"],
+                    missing=output["missing"],
+                    scores=output["scores"],
+                    rules=output["rules"],
+                )
+            )
+            uses.extend(SubstanceUse(intake=intake, **row) for row in substances)
+        RoutingDecision.objects.bulk_create(decisions, batch_size=1000)
+        SubstanceUse.objects.bulk_create(uses, batch_size=2000)
+        created += size
+    Intake.objects.filter(current_decision__isnull=True).update(
+        current_decision=Subquery(
+            RoutingDecision.objects.filter(intake=OuterRef("pk")).values("pk")[:1]
+        )
+    )
+    # A few through the real service, so the newest pages show fully real rows.
+    for document in demo_documents(max(1, count // 1000), now=now, seed=seed + 1):
+        document["contact"].pop("reference", None)
+        intake_submit(document=document, consent=None)
+    return Intake.objects.count()
