@@ -75,4 +75,20 @@ def browser_page(append_only_paused, live_server, page):
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
     page.shoot = lambda name: page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.axe_violations = lambda: axe_violations(page)
     return page
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the current page, one line each.
+
+    axe is loaded by URL from the app's own static files: the CSP refuses inline scripts,
+    and the check should run under the same policy a patient's browser gets.
+    """
+    page.add_script_tag(url="/static/vendor/axe/axe.min.js")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
