@@ -49,23 +49,27 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def append_only_paused(django_db_blocker):
-    """SQLite only: Django empties tables after a live-server test with DELETE, which the
-    append-only triggers refuse. Drop them for the test and put them back after the flush."""
-    from django.db import connection
+    """SQLite only: Django empties the tables after a live-server test with DELETE, which the
+    append-only triggers refuse. Drop the triggers for the test; at its end, empty the guarded
+    tables while they are unguarded and put the triggers back (the flush runs after this
+    teardown, and a DELETE of no rows fires no trigger)."""
+    from django.db import connection, transaction
 
-    from intake.db_triggers import create_statements, drop_statements
+    from intake.db_triggers import APPEND_ONLY_TABLES, create_statements, drop_statements
 
     def run(statements):
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
+        with django_db_blocker.unblock(), transaction.atomic(), connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
 
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:
-        run(drop_statements("sqlite"))
+    if connection.vendor != "sqlite":
+        yield
+        return
+    run(drop_statements("sqlite"))
     yield
-    if sqlite:
-        run(create_statements("sqlite"))
+    empty = [f"DELETE FROM {table}" for table in APPEND_ONLY_TABLES]  # noqa: S608
+    run(["UPDATE intake_intake SET current_decision_id = NULL", *empty])
+    run(create_statements("sqlite"))
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from django.utils import timezone
 from intake.demo import demo_documents
 from intake.models import Intake, User
 from intake.models.users import ADMINISTRATORS, CLINICIANS, COORDINATORS
+from intake.public.answers import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
+from intake.services.drafts import draft_create, resume_url
 from intake.services.intakes import intake_submit
 
 # Fictional accounts for a local demo only; `make run` prints them. Never seed production.
@@ -39,7 +41,11 @@ class Command(BaseCommand):
                 intake_submit(document=document, consent=None)
             self.stdout.write(f"Added {intakes} demo intakes.")
 
-        self.stdout.write("\nDemo staff logins (password for all: %s)" % DEMO_PASSWORD)
+        _, token = draft_create(answers=EXAMPLE_ANSWERS, completed_steps=EXAMPLE_COMPLETED_STEPS)
+        link = resume_url(token, base_url="http://127.0.0.1:8000")
+        self.stdout.write(f"\nA half-finished demo intake (resume link, valid 7 days):\n  {link}")
+
+        self.stdout.write(f"\nDemo staff logins (password for all: {DEMO_PASSWORD})")
         for username, _, _, role, _ in DEMO_LOGINS:
             self.stdout.write(f"  {username:<14} {role}")
         self.stdout.write("Staff sign-in: http://127.0.0.1:8000/staff/login/  "

@@ -1,0 +1,136 @@
+"""Draft answers (step id → what that step's form stored) → the intake document.
+
+One function, pure: the wizard routes the document after every step and submits it at the end,
+so the emergency check and the stored intake can never disagree. Answers a later change made
+moot are left out here (details of a substance no longer chosen, AUDIT-C without alcohol, the
+C-SSRS follow-up after a "no"), so stale answers never reach routing or staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .forms.health import CONDITIONS, follow_up_questions
+from .forms.substances import chosen_substances
+
+
+def _prune(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items() if value is not None and value != ""}
+
+
+def build_document(answers: dict) -> dict:
+    """The ROUTING.md document plus the contact and insurance blocks; unanswered keys absent."""
+    doc: dict[str, Any] = {}
+    about = answers.get("about")
+    if about:
+        doc["sex"] = about.get("sex")
+        doc["date_of_birth"] = about.get("date_of_birth")
+        doc["contact"] = _prune(
+            {
+                key: about.get(key)
+                for key in (
+                    "first_name", "last_name", "date_of_birth", "phone", "email",
+                    "preferred_contact", "voicemail_ok", "respondent", "postal_code", "state",
+                )
+            }
+        )  # fmt: skip
+
+    chosen = chosen_substances(answers)
+    details = answers.get("substance-details", {})
+    if chosen:
+        doc["substances"] = [{"substance": code, **details.get(code, {})} for code in chosen]
+
+    together = answers.get("together", {})
+    screening: dict[str, Any] = {}
+    if together:
+        used = [code for code in together.get("used_together", []) if code in chosen]
+        # With one substance left, nothing can be used "together" with it.
+        doc["used_together"] = used if len(chosen) > 1 else []
+        if "alcohol" in chosen and "audit_c" in together:
+            screening["audit_c"] = together["audit_c"]
+        if "dast_10" in together:
+            screening["dast_10"] = together["dast_10"]
+
+    symptoms = answers.get("symptoms")
+    history: dict[str, Any] = {}
+    if symptoms:
+        doc["symptoms"] = list(symptoms.get("symptoms", []))
+        history["withdrawal_seizures"] = symptoms.get("withdrawal_seizures")
+        history["withdrawal_delirium"] = symptoms.get("withdrawal_delirium")
+
+    health = answers.get("health")
+    if health:
+        conditions = set(health.get("conditions", []))
+        medical = {code: code in conditions for code, _label in CONDITIONS}
+        pregnant = health.get("pregnant")
+        if pregnant in ("yes", "no"):
+            medical["pregnant"] = pregnant == "yes"
+        doc["medical"] = medical
+        if "phq_2" in health:
+            screening["phq_2"] = health["phq_2"]
+        cssrs = dict(health.get("cssrs", {}))
+        follow_up = answers.get("safety", {})
+        for key in follow_up_questions(answers):
+            if key in follow_up:
+                cssrs[key] = follow_up[key]
+        screening["cssrs"] = cssrs
+
+    life = answers.get("life")
+    if life:
+        doc["living"] = _prune(
+            {
+                "housing": life.get("housing"),
+                "others_using_at_home": life.get("others_using_at_home"),
+                "unsafe_home": life.get("unsafe_home"),
+                "has_support": life.get("has_support"),
+            }
+        )
+        doc["duties"] = list(life.get("duties", []))
+        history["prior_treatment"] = list(life.get("prior_treatment", []))
+        relapse = life.get("relapse")
+        if relapse:
+            # "I have not had treatment" is an answer: no relapse after treatment.
+            history["relapse_after_treatment"] = relapse == "yes"
+        doc["readiness"] = life.get("readiness")
+        doc["preference"] = life.get("preference")
+
+    insurance = answers.get("insurance")
+    if insurance:
+        doc["insurance"] = _prune(
+            {
+                "payer": insurance.get("payer"),
+                "member_id": insurance.get("member_id"),
+                "self_pay": insurance.get("self_pay"),
+            }
+        )
+
+    if screening:
+        doc["screening"] = screening
+    if history:
+        doc["history"] = _prune(history)
+    return {key: value for key, value in _prune(doc).items() if value != {}}
+
+
+# A half-finished draft for demos (seed_demo) and tests: about you, substances and details.
+EXAMPLE_ANSWERS: dict[str, dict] = {
+    "about": {
+        "respondent": "self",
+        "first_name": "Robin",
+        "last_name": "Demo",
+        "date_of_birth": "1988-03-14",
+        "sex": "female",
+        "phone": "555-555-0123",
+        "preferred_contact": "phone",
+        "voicemail_ok": True,
+        "state": "MA",
+    },
+    "substances": {"substances": ["alcohol", "baclofen"]},
+    "substance-details": {
+        "alcohol": {"frequency": "most_days", "amount_per_day": 5, "unit": "drinks",
+                    "route": "oral", "last_use": "1_3_days"},
+        "baclofen": {"frequency": "daily", "amount_per_day": 120, "unit": "mg", "route": "oral",
+                     "last_use": "today", "prescribed": True, "more_than_prescribed": True},
+    },
+}  # fmt: skip
+EXAMPLE_COMPLETED_STEPS = ["about", "substances", "substance-details"]
+assert set(EXAMPLE_COMPLETED_STEPS) == set(EXAMPLE_ANSWERS)

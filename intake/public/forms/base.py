@@ -1,0 +1,205 @@
+"""Building blocks of the patient forms: fields with kind messages, and the step form base.
+
+Each step form cleans into the JSON-safe answers that the draft stores (``to_answers``) and can
+be filled back from them (``initial_from``). No form has a field for anything the server
+computes (track, status, scores, reference): posting such keys changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
+
+from intake import catalog, validators
+
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+BASE_MESSAGES = {
+    "required": validators.REQUIRED,
+    "invalid_choice": validators.CHOICE_INVALID,
+    "invalid_list": validators.CHOICE_INVALID,
+    "max_length": validators.TEXT_TOO_LONG,
+}
+
+
+def translated(choices: catalog.Choices) -> list[tuple[str, Any]]:
+    """Catalog labels are plain strings (the catalog is pure Python); translate on display."""
+    return [(code, _(label)) for code, label in choices]
+
+
+def _messages(extra: dict | None = None) -> dict:
+    return {**BASE_MESSAGES, **(extra or {})}
+
+
+class TextField(forms.CharField):
+    """Bounded, single-line text that refuses NUL and every other control character."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs["error_messages"] = _messages(kwargs.get("error_messages"))
+        super().__init__(max_length=max_length, **kwargs)
+        # Django's own NUL check would add a second, different message for the same problem.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        self.validators.append(validators.validate_no_control_characters)
+
+
+class RadioField(forms.TypedChoiceField):
+    """One answer from a fixed list, shown as radio buttons in a fieldset."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, *, choices, coerce=str, **kwargs):
+        kwargs.setdefault("required", True)
+        kwargs["error_messages"] = _messages(kwargs.get("error_messages"))
+        super().__init__(choices=choices, coerce=coerce, empty_value=None, **kwargs)
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class YesNoField(RadioField):
+    """Yes / No radios that clean to a bool (None when left unanswered and optional)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=YES_NO, coerce=_yes, **kwargs)
+
+    def prepare_value(self, value):
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        return value
+
+
+class CheckboxesField(forms.MultipleChoiceField):
+    """Any number of answers from a fixed list; none ticked is an answer too ("none of these")."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs["error_messages"] = _messages(kwargs.get("error_messages"))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        chosen = set(super().clean(value))
+        # Keep the list order, not the order the browser posted: answers compare equal.
+        return [code for code, _label in self.choices if code in chosen]
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the document wants it: an int when whole, else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@dataclass
+class Section:
+    """A group of fields under one heading (``fields`` are BoundFields)."""
+
+    title: str
+    intro: str = ""
+    fields: list = field(default_factory=list)
+
+
+class StepForm(forms.Form):
+    """Base of every step's form. ``answers`` are the draft's answers so far, by step id."""
+
+    # [(title, intro, [field names])]; None puts every field in one untitled section.
+    layout: list[tuple[str, str, list[str]]] | None = None
+
+    def __init__(self, *args, answers: dict | None = None, **kwargs):
+        self.answers = answers or {}
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        self.build_fields()
+        for form_field in self.fields.values():
+            _style(form_field.widget)
+
+    def build_fields(self) -> None:
+        """Hook for forms whose fields depend on earlier answers."""
+
+    # --- stored answers ⇄ form --------------------------------------------------------------
+
+    def to_answers(self) -> dict:
+        """cleaned_data as JSON-safe data for Draft.answers (None and blanks are left out)."""
+        result = {}
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = number(value)
+            if value is None or value == "":
+                continue
+            result[name] = value
+        return result
+
+    @classmethod
+    def initial_from(cls, stored: dict, answers: dict) -> dict:
+        """The form's initial data from what ``to_answers`` stored."""
+        return dict(stored)
+
+    def covers(self) -> bool:
+        """Whether the initial data answers every required question of this form as built now.
+
+        A step finished earlier stops being complete when an earlier answer adds questions to
+        it (another substance chosen, a yes to a screening question): the person is sent back.
+        """
+        return all(
+            self.initial.get(name) not in (None, "", [])
+            for name, form_field in self.fields.items()
+            if form_field.required
+        )
+
+    # --- rendering --------------------------------------------------------------------------
+
+    def sections(self) -> list[Section]:
+        if self.layout is None:
+            return [Section("", "", list(self))]
+        return [
+            Section(title, intro, [self[name] for name in names if name in self.fields])
+            for title, intro, names in self.layout
+        ]
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(field id, question, message) for the error summary at the top, in page order."""
+        links = []
+        first_id = ""
+        for bound in self:
+            anchor = anchor_id(bound)
+            first_id = first_id or anchor
+            question = str(bound.label)
+            if getattr(bound.field, "context", ""):
+                question = f"{question} ({bound.field.context})"
+            links.extend((anchor, question, str(message)) for message in bound.errors)
+        links[:0] = [(first_id, "", str(message)) for message in self.non_field_errors()]
+        return links
+
+
+def _style(widget: forms.Widget) -> None:
+    """Bootstrap's classes, so the templates can render widgets as Django builds them."""
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+
+def anchor_id(bound) -> str:
+    """The id of a field's first input: a radio or checkbox group's first option."""
+    if bound.field.widget.use_fieldset and isinstance(
+        bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+    ):
+        return f"{bound.auto_id}_0"
+    return bound.id_for_label or bound.auto_id

@@ -1,0 +1,108 @@
+"""Step 5, health and safety: conditions, pregnancy, PHQ-2 and the C-SSRS screener.
+
+The C-SSRS screener asks q3-q5 only after a yes to q2, and "within the past 3 months" only
+after a yes to q6. The form must work without JavaScript, so those follow-up questions are a
+page of their own (SafetyForm) that is shown only when it applies; HealthForm asks the rest.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from intake import catalog, screening
+
+from .base import CheckboxesField, RadioField, StepForm, YesNoField
+
+CONDITIONS = [(code, label) for code, label in catalog.MEDICAL_CONDITIONS if code != "pregnant"]
+PREGNANT = (
+    ("yes", _("Yes")),
+    ("no", _("No")),
+    ("does_not_apply", _("Does not apply to me")),
+)
+CSSRS = {q.key: q for q in screening.CSSRS_QUESTIONS}
+# Asked on the first page: the questions with no condition.
+CSSRS_FIRST = [q.key for q in screening.CSSRS_QUESTIONS if q.asked_if is None]
+
+
+def _int(value: str) -> int:
+    return int(value)
+
+
+def cssrs_first_answers(answers: dict) -> dict:
+    return answers.get("health", {}).get("cssrs", {})
+
+
+def follow_up_questions(answers: dict) -> list[str]:
+    """The C-SSRS follow-up questions that the first answers call for, in screener order."""
+    first = cssrs_first_answers(answers)
+    return [
+        q.key
+        for q in screening.CSSRS_QUESTIONS
+        if q.asked_if is not None and first.get(q.asked_if) is True
+    ]
+
+
+class HealthForm(StepForm):
+    layout = [
+        (_("Your health"), "", ["conditions", "pregnant"]),
+        (_("Your mood"), _(screening.PHQ_2_INTRO), ["phq_1", "phq_2"]),
+        (
+            _("Your safety"),
+            _("We ask everyone these questions, because we care about your safety. "
+              "If you are thinking about ending your life right now, please call or text 988."),
+            CSSRS_FIRST,
+        ),
+    ]  # fmt: skip
+
+    conditions = CheckboxesField(
+        label=_("Do you have any of these health conditions?"),
+        help_text=_("Tick all that apply. Leave them unticked if none do."),
+        choices=[(code, _(label)) for code, label in CONDITIONS],
+    )
+    pregnant = RadioField(label=_("Are you pregnant?"), choices=PREGNANT)
+
+    def build_fields(self) -> None:
+        for question in screening.PHQ_2_QUESTIONS:
+            self.fields[question.key] = RadioField(
+                label=_(question.text),
+                choices=[(points, _(text)) for points, text in question.options],
+                coerce=_int,
+            )
+        for key in CSSRS_FIRST:
+            self.fields[key] = YesNoField(label=_(CSSRS[key].text))
+
+    def to_answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "conditions": data["conditions"],
+            "pregnant": data["pregnant"],
+            "phq_2": [data[q.key] for q in screening.PHQ_2_QUESTIONS],
+            "cssrs": {key: data[key] for key in CSSRS_FIRST},
+        }
+
+    @classmethod
+    def initial_from(cls, stored: dict, answers: dict) -> dict:
+        initial = {"conditions": stored.get("conditions", []), "pregnant": stored.get("pregnant")}
+        initial.update(
+            zip((q.key for q in screening.PHQ_2_QUESTIONS), stored.get("phq_2") or [],
+                strict=False)
+        )  # fmt: skip
+        initial.update(stored.get("cssrs", {}))
+        return initial
+
+
+class SafetyForm(StepForm):
+    """The C-SSRS follow-up questions; only those that the first answers call for."""
+
+    def build_fields(self) -> None:
+        keys = follow_up_questions(self.answers)
+        for key in keys:
+            self.fields[key] = YesNoField(label=_(CSSRS[key].text))
+        self.layout = [
+            (
+                "",
+                _("Thank you for telling us. These questions help us keep you safe. "
+                  "If you might act on these thoughts now, please call 911 or call or text 988."),
+                keys,
+            )
+        ]  # fmt: skip

@@ -1,0 +1,62 @@
+"""Step 3, using together: substances used on the same day, AUDIT-C (alcohol only), DAST-10."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from intake import catalog, screening
+
+from .base import CheckboxesField, RadioField, StepForm, YesNoField
+from .substances import chosen_substances
+
+
+def _int(value: str) -> int:
+    return int(value)
+
+
+class TogetherForm(StepForm):
+    def build_fields(self) -> None:
+        chosen = chosen_substances(self.answers)
+        self.layout = []
+        if len(chosen) > 1:
+            self.fields["used_together"] = CheckboxesField(
+                label=_("Do you use any of these on the same day?"),
+                help_text=_("Tick the ones you use on the same day. Leave them all unticked "
+                            "if you never use them together."),
+                choices=[(code, _(catalog.label_for(catalog.SUBSTANCES, code)))
+                         for code in catalog.codes(catalog.SUBSTANCES) if code in chosen],
+            )  # fmt: skip
+            self.layout.append((_("On the same day"), "", ["used_together"]))
+        if "alcohol" in chosen:
+            for question in screening.AUDIT_C_QUESTIONS:
+                self.fields[question.key] = RadioField(
+                    label=_(question.text),
+                    choices=[(points, _(text)) for points, text in question.options],
+                    coerce=_int,
+                )
+            keys = [q.key for q in screening.AUDIT_C_QUESTIONS]
+            self.layout.append((_("About drinking"), _(screening.AUDIT_C_INTRO), keys))
+        for number, question in enumerate(screening.DAST_10_QUESTIONS, 1):
+            self.fields[question.key] = YesNoField(label=f"{number}. {_(question.text)}")
+        keys = [q.key for q in screening.DAST_10_QUESTIONS]
+        self.layout.append((_("About drug use"), _(screening.DAST_10_INTRO), keys))
+
+    def to_answers(self) -> dict:
+        data = self.cleaned_data
+        result = {"dast_10": [data[q.key] for q in screening.DAST_10_QUESTIONS]}
+        if "used_together" in self.fields:
+            result["used_together"] = data["used_together"]
+        if screening.AUDIT_C_QUESTIONS[0].key in self.fields:
+            result["audit_c"] = [data[q.key] for q in screening.AUDIT_C_QUESTIONS]
+        return result
+
+    @classmethod
+    def initial_from(cls, stored: dict, answers: dict) -> dict:
+        initial = {"used_together": stored.get("used_together", [])}
+        for key, questions in (
+            ("audit_c", screening.AUDIT_C_QUESTIONS),
+            ("dast_10", screening.DAST_10_QUESTIONS),
+        ):
+            values = stored.get(key) or []
+            initial.update(zip((q.key for q in questions), values, strict=False))
+        return initial

@@ -1,0 +1,115 @@
+"""The intake's steps: small objects in one ordered list (as pretix's checkout flow).
+
+A step knows its id (used in the URL: ids say nothing about health), its title, which of the
+eight topics it belongs to (for "Step 3 of 8"), its form and template, whether it applies to
+the answers so far, and whether it is complete. The flow functions below decide where a person
+may go; the views only follow them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from intake.public import forms
+from intake.public.forms.base import StepForm
+from intake.public.forms.health import follow_up_questions
+from intake.public.forms.substances import chosen_substances
+
+TOPICS = 8
+REVIEW = "review"
+
+
+def _always(answers: dict) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    topic: int  # 1-8; a topic may span two pages (substances, health and safety)
+    form_class: type[StepForm]
+    applies: Callable[[dict], bool] = _always
+    template: str = "intake/step.html"
+
+    @property
+    def url(self) -> str:
+        return reverse("intake:step", args=[self.id])
+
+    def make_form(self, answers: dict, data=None, **kwargs) -> StepForm:
+        stored = answers.get(self.id) or {}
+        initial = self.form_class.initial_from(stored, answers)
+        return self.form_class(data=data, initial=initial, answers=answers, **kwargs)
+
+    def is_complete(self, answers: dict, completed: list[str]) -> bool:
+        """Saved valid, and still answering every question it asks given later changes."""
+        if self.id == REVIEW or self.id not in completed:
+            return False
+        return self.make_form(answers).covers()
+
+
+STEPS: tuple[Step, ...] = (
+    Step("about", _("About you"), 1, forms.AboutForm),
+    Step("substances", _("Substances"), 2, forms.SubstanceChoiceForm),
+    Step("substance-details", _("Substances: the details"), 2, forms.SubstanceDetailsForm,
+         applies=lambda answers: bool(chosen_substances(answers))),
+    Step("together", _("Using together"), 3, forms.TogetherForm),
+    Step("symptoms", _("How you feel now"), 4, forms.SymptomsForm),
+    Step("health", _("Health and safety"), 5, forms.HealthForm),
+    Step("safety", _("Health and safety: a few more questions"), 5, forms.SafetyForm,
+         applies=lambda answers: bool(follow_up_questions(answers))),
+    Step("life", _("Life and support"), 6, forms.LifeForm),
+    Step("insurance", _("Insurance"), 7, forms.InsuranceForm),
+    Step(REVIEW, _("Check your answers and send"), 8, forms.ConsentForm,
+         template="intake/review.html"),
+)  # fmt: skip
+STEPS_BY_ID = {step.id: step for step in STEPS}
+assert STEPS[-1].topic == TOPICS
+
+
+def get_step(step_id: str) -> Step | None:
+    return STEPS_BY_ID.get(step_id)
+
+
+def applicable(answers: dict) -> list[Step]:
+    return [step for step in STEPS if step.applies(answers)]
+
+
+def first_unfinished(answers: dict, completed: list[str]) -> Step:
+    """Where the person left off: the first step that applies and is not complete."""
+    return next(s for s in applicable(answers) if not s.is_complete(answers, completed))
+
+
+def can_open(step: Step, answers: dict, completed: list[str]) -> bool:
+    """A step opens when it applies and every step before it is complete."""
+    if not step.applies(answers):
+        return False
+    for earlier in applicable(answers):
+        if earlier.id == step.id:
+            return True
+        if not earlier.is_complete(answers, completed):
+            return False
+    return False
+
+
+def previous_step(step: Step, answers: dict) -> Step | None:
+    steps = applicable(answers)
+    index = next(i for i, s in enumerate(steps) if s.id == step.id)
+    return steps[index - 1] if index else None
+
+
+def after_save(step: Step, answers: dict, completed: list[str], *, from_review: bool) -> Step:
+    """Where to go once ``step`` is saved.
+
+    Going forward, the next step. Coming from a "change" link on the review page, back to the
+    review, unless the change added questions somewhere (then the first unfinished step).
+    """
+    if from_review:
+        return first_unfinished(answers, completed)
+    steps = applicable(answers)
+    index = next(i for i, s in enumerate(steps) if s.id == step.id)
+    return steps[index + 1]

@@ -1,0 +1,271 @@
+"""The patient intake's pages. Thin: find the draft, run the step's form, call a service, redirect.
+
+Where a person may go is decided in steps.py; what is stored, in services/drafts.py; what is
+routed and submitted, from answers.build_document. URLs carry step ids only, never an answer,
+and the confirmation page finds its intake through the session, not the URL.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from intake import validators
+from intake.http import client_ip
+from intake.models import Draft, Intake
+from intake.schema import DocumentError
+from intake.services.drafts import (
+    draft_create,
+    draft_for_session,
+    draft_is_expired,
+    draft_lock,
+    draft_mark_submitted,
+    draft_save_step,
+)
+from intake.services.intakes import intake_submit
+from intake.services.throttle import ThrottleResult, throttle_hit
+
+from . import steps
+from .answers import build_document
+from .consent import (
+    CONSENT_VERSION,
+    DISCLOSURE_INFORMATION,
+    DISCLOSURE_PURPOSE,
+    disclosure_expires,
+    disclosure_recipient,
+)
+from .emergency import emergency_for
+from .forms import ConsentForm, StartForm
+from .summary import review_summary
+
+logger = logging.getLogger(__name__)
+
+SESSION_DRAFT = "intake_draft"
+SESSION_TOKEN = "intake_token"  # noqa: S105 - a session key name, not a secret
+SESSION_SEEN = "intake_emergency_seen"
+SESSION_AFTER_EMERGENCY = "intake_after_emergency"
+SESSION_DONE = "intake_done"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def bind_draft(request: HttpRequest, draft: Draft, token: str) -> None:
+    """Tie this browser to ``draft``; a different draft starts with no emergency seen."""
+    if request.session.get(SESSION_DRAFT) != str(draft.pk):
+        request.session.pop(SESSION_SEEN, None)
+        request.session.pop(SESSION_AFTER_EMERGENCY, None)
+    request.session[SESSION_DRAFT] = str(draft.pk)
+    request.session[SESSION_TOKEN] = token
+
+
+def session_draft(request: HttpRequest) -> Draft | None:
+    """This browser's draft: a submitted one stays (to replay the confirmation), an expired
+    unsubmitted one is gone."""
+    draft = draft_for_session(draft_id=request.session.get(SESSION_DRAFT))
+    if draft is None or (draft.submitted_intake_id is None and draft_is_expired(draft)):
+        return None
+    return draft
+
+
+def show_confirmation(request: HttpRequest, draft: Draft) -> HttpResponse:
+    if request.session.get(SESSION_DONE) != draft.submitted_intake_id:
+        request.session[SESSION_DONE] = draft.submitted_intake_id
+    return redirect("intake:done")
+
+
+def throttled(request: HttpRequest, result: ThrottleResult) -> HttpResponse:
+    response = render(request, "intake/throttled.html", status=429)
+    response["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def refused(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/refused.html", {"message": validators.NOT_ACCEPTED}, status=400)
+
+
+def _back_url(previous: steps.Step | None, from_review: bool) -> str:
+    if from_review:  # came from a "change" link: Back returns there
+        return steps.get_step(steps.REVIEW).url
+    return previous.url if previous else reverse("intake:start")
+
+
+def _progress(step: steps.Step) -> dict:
+    return {"topic": step.topic, "topics": steps.TOPICS}
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """The welcome page; its button (a POST, so link previews never create drafts) begins."""
+    draft = session_draft(request)
+    if request.method == "POST":
+        form = StartForm(request.POST)
+        if form.is_robot():
+            return refused(request)
+        result = throttle_hit(scope="draft", ident=client_ip(request),
+                              limit=settings.INTAKE_THROTTLE_PER_HOUR)  # fmt: skip
+        if not result.allowed:
+            return throttled(request, result)
+        draft, token = draft_create()
+        bind_draft(request, draft, token)
+        return redirect(steps.STEPS[0].url)
+    resume_step = None
+    if draft is not None and draft.submitted_intake_id is None:
+        resume_step = steps.first_unfinished(draft.answers, draft.completed_steps)
+    context = {"form": StartForm(), "resume_step": resume_step, "ttl_days": settings.DRAFT_TTL.days}
+    return render(request, "intake/start.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, step_id: str) -> HttpResponse:
+    current = steps.get_step(step_id)
+    if current is None:
+        raise Http404
+    draft = session_draft(request)
+    if draft is None:
+        return redirect("intake:start")
+    if draft.submitted_intake_id:
+        return show_confirmation(request, draft)
+    answers, completed = draft.answers, draft.completed_steps
+    if not steps.can_open(current, answers, completed):
+        return redirect(steps.first_unfinished(answers, completed).url)
+    from_review = request.GET.get("review") == "1"
+    if current.id == steps.REVIEW:
+        return _review(request, draft, current)
+
+    if request.method == "POST":
+        form = current.make_form(answers, data=request.POST)
+        if form.is_valid():
+            draft = draft_save_step(draft_id=draft.pk, step_id=current.id,
+                                    data=form.to_answers())  # fmt: skip
+            target = steps.after_save(current, draft.answers, draft.completed_steps,
+                                      from_review=from_review)  # fmt: skip
+            emergency = emergency_for(draft.answers)
+            seen = set(request.session.get(SESSION_SEEN, []))
+            if emergency is not None and not emergency.items <= seen:
+                request.session[SESSION_SEEN] = sorted(seen | emergency.items)
+                request.session[SESSION_AFTER_EMERGENCY] = target.id
+                return redirect("intake:help_now")
+            return redirect(target.url)
+    else:
+        form = current.make_form(answers)
+    previous = steps.previous_step(current, answers)
+    return render(
+        request,
+        current.template,
+        {
+            "step": current,
+            "form": form,
+            "progress": _progress(current),
+            "back_url": _back_url(previous, from_review),
+            "from_review": from_review,
+            "emergency": emergency_for(answers),
+        },
+    )
+
+
+def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResponse:
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = ConsentForm(data, center=settings.CENTER_NAME)
+    if request.method == "POST":
+        if form.is_robot():
+            return refused(request)
+        if form.is_valid():
+            try:
+                intake_id = _submit(draft.pk, form, today)
+            except DocumentError as error:
+                # The messages quote answers: log only how many problems there were.
+                logger.error("a complete draft gave an invalid document (%d problems)",
+                             len(error.messages))  # fmt: skip
+                form.add_error(None, validators.NOT_ACCEPTED)
+            else:
+                if intake_id is None:  # another tab changed the answers: go where it left off
+                    return redirect(current.url)
+                request.session[SESSION_DONE] = intake_id
+                return redirect("intake:done")
+    return render(
+        request,
+        current.template,
+        {
+            "step": current,
+            "form": form,
+            "progress": _progress(current),
+            "back_url": steps.previous_step(current, draft.answers).url,
+            "summary": review_summary(draft.answers),
+            "emergency": emergency_for(draft.answers),
+            "consent_version": CONSENT_VERSION,
+            "disclosure": {
+                "recipient": disclosure_recipient(),
+                "purpose": DISCLOSURE_PURPOSE,
+                "information": DISCLOSURE_INFORMATION,
+                "expires": disclosure_expires(today),
+            },
+            "today": today,
+        },
+    )
+
+
+def _submit(draft_id, form: ConsentForm, today) -> int | None:
+    """Submit once. The draft row stays locked until the intake is stored, so a double click
+    or a replayed POST waits here and then finds the intake the first request made."""
+    with transaction.atomic():
+        draft = draft_lock(draft_id=draft_id)
+        if draft is None:
+            return None
+        if draft.submitted_intake_id:
+            return draft.submitted_intake_id
+        review = steps.get_step(steps.REVIEW)
+        if not steps.can_open(review, draft.answers, draft.completed_steps):
+            return None
+        intake = intake_submit(
+            document=build_document(draft.answers),
+            consent=form.consent_data(signed_on=today),
+            submission_key=str(draft.pk),
+        )
+        draft_mark_submitted(draft=draft, intake=intake)
+        return intake.pk
+
+
+@never_cache
+@require_http_methods(["GET"])
+def help_now(request: HttpRequest) -> HttpResponse:
+    """The emergency page. Safe to open at any time: it only gives the numbers to call."""
+    draft = session_draft(request)
+    emergency, continue_url = None, reverse("intake:start")
+    if draft is not None and not draft.submitted_intake_id:
+        emergency = emergency_for(draft.answers)
+        answers, completed = draft.answers, draft.completed_steps
+        target = steps.get_step(request.session.get(SESSION_AFTER_EMERGENCY, ""))
+        if target is None or not steps.can_open(target, answers, completed):
+            target = steps.first_unfinished(answers, completed)
+        continue_url = target.url
+    return render(request, "intake/emergency.html",
+                  {"emergency": emergency, "continue_url": continue_url})  # fmt: skip
+
+
+@never_cache
+@require_http_methods(["GET"])
+def done(request: HttpRequest) -> HttpResponse:
+    """The confirmation: reference code and next steps only, never an answer."""
+    intake = (
+        Intake.objects.filter(pk=request.session.get(SESSION_DONE) or 0)
+        .only("reference", "preferred_contact")
+        .first()
+    )
+    if intake is None:
+        return redirect("intake:start")
+    return render(request, "intake/done.html", {"intake": intake})

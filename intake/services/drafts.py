@@ -1,0 +1,132 @@
+"""Drafts: a person's answers in progress, kept in the database between steps.
+
+A draft is reached two ways: from the browser session that started it, and from a private
+resume link carrying a random token. Only the token's SHA-256 is stored, so a database leak
+does not hand out working links. Drafts live DRAFT_TTL (7 days) after the last saved step;
+``manage.py purge_drafts`` deletes the expired ones.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import Draft, Intake
+
+TOKEN_BYTES = 32
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def resume_url(token: str, *, base_url: str = "") -> str:
+    """The private resume link for ``token`` (a path, or absolute with ``base_url``)."""
+    return base_url.rstrip("/") + reverse("intake:resume", args=[token])
+
+
+@transaction.atomic
+def draft_create(
+    *,
+    answers: dict | None = None,
+    completed_steps: list | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[Draft, str]:
+    """A new draft and its raw resume token (shown once; only its hash is kept).
+
+    ``answers`` maps step ids to what each step's form stored (see intake/public/answers.py,
+    ``EXAMPLE_ANSWERS`` and ``EXAMPLE_COMPLETED_STEPS`` for a half-finished example).
+    """
+    explicit_clock = now is not None
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    draft = Draft(
+        token_hash=token_hash(token),
+        answers=dict(answers or {}),
+        completed_steps=list(completed_steps or []),
+        expires_at=now + settings.DRAFT_TTL,
+    )
+    draft.full_clean()
+    draft.save()
+    if explicit_clock:
+        # created_at is auto_now_add; keep an explicit clock consistent for tests and demos.
+        Draft.objects.filter(pk=draft.pk).update(created_at=now, updated_at=now)
+        draft.created_at = draft.updated_at = now
+    return draft, token
+
+
+def draft_for_session(*, draft_id: str | None) -> Draft | None:
+    """The draft a browser session points at, submitted or not; None if gone or malformed."""
+    if not draft_id:
+        return None
+    try:
+        key = uuid.UUID(str(draft_id))
+    except ValueError:
+        return None
+    return Draft.objects.filter(pk=key).first()
+
+
+def draft_for_token(*, token: str) -> Draft | None:
+    if not token or len(token) > 128:
+        return None
+    return Draft.objects.filter(token_hash=token_hash(token)).first()
+
+
+def draft_is_expired(draft: Draft, *, now: datetime.datetime | None = None) -> bool:
+    return draft.expires_at <= (now or timezone.now())
+
+
+@transaction.atomic
+def draft_save_step(
+    *, draft_id: uuid.UUID, step_id: str, data: dict, now: datetime.datetime | None = None
+) -> Draft:
+    """Store one step's answers and mark it finished; the draft lives DRAFT_TTL from now.
+
+    The row is locked first: two devices saving different steps at once must not lose one.
+    """
+    now = now or timezone.now()
+    draft = Draft.objects.select_for_update().get(pk=draft_id)
+    draft.answers = {**draft.answers, step_id: data}
+    if step_id not in draft.completed_steps:
+        draft.completed_steps = [*draft.completed_steps, step_id]
+    draft.expires_at = now + settings.DRAFT_TTL
+    draft.save(update_fields=["answers", "completed_steps", "expires_at", "updated_at"])
+    return draft
+
+
+def draft_lock(*, draft_id: uuid.UUID) -> Draft | None:
+    """The draft row, locked until the caller's transaction ends (submit runs once)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("draft_lock must run inside transaction.atomic()")
+    return Draft.objects.select_for_update().filter(pk=draft_id).first()
+
+
+@transaction.atomic
+def draft_mark_submitted(
+    *, draft: Draft, intake: Intake, now: datetime.datetime | None = None
+) -> Draft:
+    """Forget the answers (the intake holds them now); keep the link to the intake, so a
+    replayed submit or an old resume link shows the confirmation again and nothing else."""
+    draft.answers = {}
+    draft.completed_steps = []
+    draft.submitted_intake = intake
+    draft.submitted_at = now or timezone.now()
+    draft.save(
+        update_fields=["answers", "completed_steps", "submitted_intake", "submitted_at",
+                       "updated_at"]
+    )  # fmt: skip
+    return draft
+
+
+@transaction.atomic
+def drafts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete every expired draft, submitted or not; returns how many."""
+    deleted, _ = Draft.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

@@ -1,0 +1,66 @@
+"""Query counts per page: small and the same on every step, whatever the answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.test_wizard_walk import DEFAULT_POSTS, Walk, answers_for
+
+STEP_IDS = ["about", "substances", "substance-details", "together", "symptoms", "health", "life",
+            "insurance"]  # fmt: skip
+# GET: the session, the draft. POST: those, then the draft locked and updated (with the
+# savepoint pair that transaction.atomic adds inside the test's transaction).
+GET_QUERIES = 2
+POST_QUERIES = 6
+
+
+@pytest.mark.parametrize("step_id", STEP_IDS)
+def test_each_step_costs_the_same_few_queries(db, client, django_assert_num_queries, step_id):
+    Walk(client).run(until=step_id)
+    url = reverse("intake:step", args=[step_id])
+    with django_assert_num_queries(GET_QUERIES):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(POST_QUERIES):
+        assert client.post(url, DEFAULT_POSTS[step_id]).status_code == 302
+
+
+def test_many_substances_cost_no_more(db, client, django_assert_num_queries):
+    codes = ["alcohol", "baclofen", "opioids", "cocaine", "cannabis"]
+    details = {}
+    for code in codes:
+        details |= {
+            f"{code}-frequency": "daily",
+            f"{code}-last_use": "today",
+            f"{code}-route": "oral",
+            f"{code}-prescribed": "no",
+            f"{code}-amount": "2",
+        }
+    Walk(client, answers_for(substances={"substances": codes})).run(until="substance-details")
+    url = reverse("intake:step", args=["substance-details"])
+    with django_assert_num_queries(GET_QUERIES):
+        client.get(url)
+    with django_assert_num_queries(POST_QUERIES):
+        assert client.post(url, details).status_code == 302
+
+
+def test_an_invalid_post_only_reads(db, client, django_assert_num_queries):
+    Walk(client).run(until="about")
+    with django_assert_num_queries(GET_QUERIES):
+        assert client.post(reverse("intake:step", args=["about"]), {}).status_code == 200
+
+
+def test_review_confirmation_and_replay(db, client, django_assert_num_queries):
+    Walk(client).run(until="review")
+    review = reverse("intake:step", args=["review"])
+    with django_assert_num_queries(GET_QUERIES):
+        client.get(review)
+    # Lock the draft, store the intake with its rows and decision, clear the draft, note
+    # the intake in the session.
+    with django_assert_num_queries(23):
+        client.post(review, DEFAULT_POSTS["review"])
+    with django_assert_num_queries(2):
+        client.get(reverse("intake:done"))
+    # A replayed submit only reads: the session and the (submitted) draft.
+    with django_assert_num_queries(2):
+        assert client.post(review, DEFAULT_POSTS["review"])["Location"] == reverse("intake:done")
