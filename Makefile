@@ -46,7 +46,10 @@ lint: venv
 
 test: venv assets lint
 	TESTING=true $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not transactional"
+	# Transactional and live-server tests empty the database when they end: a process of
+	# their own, so that no other test sees the emptied tables (see tests/conftest.py).
+	$(VENV)/bin/pytest -p no:xdist -m transactional
 
 docs: venv
 	TESTING=true $(PY) manage.py routing_docs

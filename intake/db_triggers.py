@@ -4,11 +4,12 @@ Used by migration 0003 and by the browser tests on SQLite, whose table flush bet
 live-server tests is a DELETE that the triggers would refuse.
 """
 
+# Children before parents, so that emptying them in this order breaks no foreign key.
 APPEND_ONLY_TABLES = (
-    "intake_auditevent",
-    "intake_routingdecision",
     "intake_trackreview",
     "intake_intakeevent",
+    "intake_routingdecision",
+    "intake_auditevent",
 )
 
 

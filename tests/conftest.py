@@ -62,6 +62,37 @@ BASE_DOCUMENT = {
 }
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in item.fixturenames
+        or "live_server" in item.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+def pytest_collection_modifyitems(items):
+    # A transactional (or live-server) test empties every table when it ends, the catalogs
+    # and roles that the migrations made included. `make test` runs these in a pytest
+    # process of their own, after the others, so no other test ever sees the empty tables.
+    for item in items:
+        if _transactional(item):
+            item.add_marker(pytest.mark.transactional)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_a_flush(request):
+    """Before each transactional test, put back what an earlier one's flush removed."""
+    if request.node.get_closest_marker("transactional"):
+        from django.apps import apps
+
+        from intake.reference_data import load_catalogs, load_roles
+
+        request.getfixturevalue("transactional_db")
+        load_catalogs(apps)
+        load_roles(apps)
+
+
 def make_document(**changes) -> dict:
     """BASE_DOCUMENT with top-level keys replaced (a value of None removes the key)."""
     doc = copy.deepcopy(BASE_DOCUMENT)
