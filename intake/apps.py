@@ -6,3 +6,7 @@ class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Audit of staff logins, logouts and failed logins (Django's auth signals).
+        from intake.staff import signals  # noqa: F401

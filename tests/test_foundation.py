@@ -16,11 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     """manage.py in a fresh interpreter with a controlled environment (not pytest's)."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "TESTING", "ALLOWED_HOSTS", "DATABASE_URL"}
+    unset = {
+        "DEBUG",
+        "SECRET_KEY",
+        "TESTING",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

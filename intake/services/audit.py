@@ -30,8 +30,9 @@ def audit_record(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = user
     last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event = AuditEvent(
         created_at=timezone.now(),

@@ -48,5 +48,6 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo staff logins (password for all: {DEMO_PASSWORD})")
         for username, _, _, role, _ in DEMO_LOGINS:
             self.stdout.write(f"  {username:<14} {role}")
-        self.stdout.write("Staff sign-in: http://127.0.0.1:8000/staff/login/  "
-                          "Admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            "Staff sign-in: http://127.0.0.1:8000/staff/login/  Admin: http://127.0.0.1:8000/admin/"
+        )

@@ -1,0 +1,57 @@
+"""Substance and symptom catalogs: labels and order are editable, codes and flags are not.
+
+The codes are ROUTING.md's and the routing engine keeps its own copy of the flags, so the
+admin can reword what patients read without ever changing a clinical rule.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from intake.models import Substance, Symptom
+
+from .base import IntakeModelAdmin
+
+
+class CatalogAdmin(IntakeModelAdmin):
+    list_editable = ("label", "position")
+    search_fields = ("code", "label")
+    ordering = ("position", "code")
+
+    def has_add_permission(self, request):
+        return False  # a code the engine does not know would be meaningless
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Substance)
+class SubstanceAdmin(CatalogAdmin):
+    list_display = ("code", "label", "position", "cns_depressant", "dangerous_withdrawal")
+    list_filter = ("cns_depressant", "dangerous_withdrawal")
+    fields = ("code", "label", "position", "cns_depressant", "dangerous_withdrawal")
+    readonly_fields = ("code", "cns_depressant", "dangerous_withdrawal")
+
+
+@admin.register(Symptom)
+class SymptomAdmin(CatalogAdmin):
+    list_display = (
+        "code",
+        "label",
+        "position",
+        "overdose",
+        "withdrawal",
+        "side_effect",
+        "life_threatening",
+    )
+    list_filter = ("overdose", "withdrawal", "side_effect", "life_threatening")
+    fields = (
+        "code",
+        "label",
+        "position",
+        "overdose",
+        "withdrawal",
+        "side_effect",
+        "life_threatening",
+    )
+    readonly_fields = ("code", "overdose", "withdrawal", "side_effect", "life_threatening")

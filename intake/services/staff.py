@@ -1,0 +1,292 @@
+"""Staff changes to an intake: assign, change status, review the track, add a note.
+
+Every change is one transaction that
+- refuses to write over a change the user has not seen (optimistic concurrency: the page
+  carries the version it was rendered from, and the write is ``UPDATE ... WHERE id = %s AND
+  version = %s``, which is race-free on SQLite and PostgreSQL alike),
+- bumps ``Intake.version`` and sets ``first_action_at`` on the first staff change,
+- appends one timeline event (carrying the version it produced) and one audit record.
+
+A stale write raises ``IntakeConflict`` with the events the user has not seen, so the page can
+show them and keep the user's input.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from intake.choices import STATUS_TRANSITIONS, TRACK_RANK, Status, Track
+from intake.models import AuditEvent, Intake, IntakeEvent, TrackReview, User
+from intake.services.audit import audit_record
+
+WORK_QUEUE = "intake.work_queue"
+REVIEW_TRACK = "intake.review_track"
+
+# Messages the forms and tests share (STYLE.md: error messages are constants).
+ERRORS = {
+    "bad_transition": _("An intake that is “%(current)s” cannot move to “%(new)s”."),
+    "not_assignable": _("That person cannot work the intake queue."),
+    "no_decision": _("This intake has no recommendation to review yet."),
+    "reason_required": _("Give a reason for the override."),
+    "same_track": _("Choose a track different from the recommendation, or confirm it."),
+    "empty_note": _("Write the note first."),
+}
+
+
+class IntakeConflict(Exception):
+    """The intake changed since the user's page was rendered from ``expected_version``."""
+
+    def __init__(self, *, intake: Intake, expected_version: int, events: list[IntakeEvent]):
+        super().__init__(
+            f"intake {intake.reference} is at version {intake.version}, not {expected_version}"
+        )
+        self.intake = intake
+        self.expected_version = expected_version
+        self.events = events
+
+
+def intake_events_since(*, intake_id: int, version: int) -> list[IntakeEvent]:
+    """Timeline events that produced a version newer than ``version``, oldest first."""
+    return list(
+        IntakeEvent.objects.filter(intake_id=intake_id, intake_version__gt=version)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def intake_conflict(*, intake: Intake, expected_version: int) -> IntakeConflict:
+    """The conflict to report to a page rendered at ``expected_version`` (not raised here)."""
+    return IntakeConflict(
+        intake=intake,
+        expected_version=expected_version,
+        events=intake_events_since(intake_id=intake.pk, version=expected_version),
+    )
+
+
+def _conflict(intake_id: int, expected_version: int) -> IntakeConflict:
+    fresh = Intake.objects.select_related("assigned_to", "current_decision").get(pk=intake_id)
+    return intake_conflict(intake=fresh, expected_version=expected_version)
+
+
+def _apply(
+    *,
+    intake: Intake,
+    expected_version: int,
+    actor: User,
+    fields: dict,
+    event: dict,
+    audit_action: str,
+    audit_detail: str,
+    request=None,
+    now: datetime.datetime,
+) -> IntakeEvent:
+    """Write ``fields`` only if the intake is still at ``expected_version``; log it twice."""
+    if intake.version != expected_version:
+        raise _conflict(intake.pk, expected_version)
+    updates = dict(fields)
+    if intake.first_action_at is None:
+        updates["first_action_at"] = now
+    new_version = expected_version + 1
+    # The version in the WHERE clause is what makes this safe against a concurrent writer:
+    # on PostgreSQL the second UPDATE waits for the first to commit, re-reads the row and
+    # matches nothing; SQLite serialises writers outright.
+    written = Intake.objects.filter(pk=intake.pk, version=expected_version).update(
+        version=new_version, **updates
+    )
+    if written != 1:
+        raise _conflict(intake.pk, expected_version)
+    for name, value in updates.items():
+        setattr(intake, name, value)
+    intake.version = new_version
+    timeline_event = _created(
+        IntakeEvent(intake=intake, actor=actor, created_at=now, intake_version=new_version, **event)
+    )
+    audit_record(
+        action=audit_action, actor=actor, request=request, intake=intake, detail=audit_detail
+    )
+    return timeline_event
+
+
+def _created(record):
+    """Validate (field lengths, choices, the override-needs-a-reason constraint), then save."""
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _can_work_queue(user: User | None) -> bool:
+    return user is not None and user.is_active and user.has_perm(WORK_QUEUE)
+
+
+@transaction.atomic
+def intake_assign(
+    *,
+    intake: Intake,
+    actor: User,
+    assignee: User | None,
+    expected_version: int,
+    request=None,
+    now: datetime.datetime | None = None,
+) -> IntakeEvent:
+    """Assign the intake to ``assignee`` (None: nobody)."""
+    if not _can_work_queue(actor):
+        raise PermissionDenied
+    if assignee is not None and not _can_work_queue(assignee):
+        raise ValidationError(ERRORS["not_assignable"], code="not_assignable")
+    before = intake.assigned_to.get_username() if intake.assigned_to_id else ""
+    after = assignee.get_username() if assignee is not None else ""
+    return _apply(
+        intake=intake,
+        expected_version=expected_version,
+        actor=actor,
+        fields={"assigned_to": assignee},
+        event={
+            "kind": IntakeEvent.Kind.ASSIGNED,
+            "old_value": before[:100],
+            "new_value": after[:100],
+        },
+        audit_action=AuditEvent.Action.ASSIGN,
+        audit_detail=f"assigned to {after or 'nobody'}",
+        request=request,
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def intake_status_change(
+    *,
+    intake: Intake,
+    actor: User,
+    status: str,
+    expected_version: int,
+    request=None,
+    now: datetime.datetime | None = None,
+) -> IntakeEvent:
+    """Move the intake along STATUS_TRANSITIONS."""
+    if not _can_work_queue(actor):
+        raise PermissionDenied
+    if intake.version == expected_version and status not in STATUS_TRANSITIONS[intake.status]:
+        raise ValidationError(
+            ERRORS["bad_transition"],
+            code="bad_transition",
+            params={
+                "current": Status(intake.status).label,
+                "new": Status(status).label if status in Status.values else status,
+            },
+        )
+    old = intake.status
+    return _apply(
+        intake=intake,
+        expected_version=expected_version,
+        actor=actor,
+        fields={"status": status},
+        event={"kind": IntakeEvent.Kind.STATUS, "old_value": old, "new_value": status},
+        audit_action=AuditEvent.Action.STATUS,
+        # Workflow states only; no answers or recommendation in audit text.
+        audit_detail=f"status {old} -> {status}",
+        request=request,
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def intake_track_review(
+    *,
+    intake: Intake,
+    actor: User,
+    action: str,
+    expected_version: int,
+    track: str = "",
+    reason: str = "",
+    request=None,
+    now: datetime.datetime | None = None,
+) -> TrackReview:
+    """A clinician confirms the engine's track, or overrides it with a reason.
+
+    The engine's recommendation is never changed: the review is stored beside the decision it
+    reviewed, and the intake's queue track follows the clinician (``track_confirmed``), which
+    ``apply_queue_fields`` honours when the intake is routed again.
+    """
+    if not (_can_work_queue(actor) and actor.has_perm(REVIEW_TRACK)):
+        raise PermissionDenied
+    now = now or timezone.now()
+    decision = intake.current_decision
+    if decision is None:
+        raise ValidationError(ERRORS["no_decision"], code="no_decision")
+    reason = reason.strip()
+    if action == TrackReview.Action.CONFIRM:
+        chosen = decision.track
+    elif action == TrackReview.Action.OVERRIDE:
+        if not reason:
+            raise ValidationError(ERRORS["reason_required"], code="reason_required")
+        if track not in Track.values or track == decision.track:
+            raise ValidationError(ERRORS["same_track"], code="same_track")
+        chosen = track
+    else:
+        raise ValueError(f"unknown review action {action!r}")
+    if intake.version != expected_version:
+        raise _conflict(intake.pk, expected_version)
+    review = _created(
+        TrackReview(
+            intake=intake,
+            decision=decision,
+            clinician=actor,
+            action=action,
+            engine_track=decision.track,
+            track=chosen,
+            reason=reason,
+            created_at=now,
+        )
+    )
+    _apply(
+        intake=intake,
+        expected_version=expected_version,
+        actor=actor,
+        fields={"track": chosen, "track_rank": TRACK_RANK[chosen], "track_confirmed": True},
+        event={
+            "kind": IntakeEvent.Kind.REVIEWED,
+            "old_value": decision.track,
+            "new_value": chosen,
+            "text": reason,
+        },
+        audit_action=AuditEvent.Action.REVIEW,
+        # The action only: the track itself is clinical information.
+        audit_detail=f"track review: {action}",
+        request=request,
+        now=now,
+    )
+    return review
+
+
+@transaction.atomic
+def intake_note_add(
+    *,
+    intake: Intake,
+    actor: User,
+    text: str,
+    expected_version: int,
+    request=None,
+    now: datetime.datetime | None = None,
+) -> IntakeEvent:
+    """Append a note to the timeline."""
+    if not _can_work_queue(actor):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError(ERRORS["empty_note"], code="empty_note")
+    return _apply(
+        intake=intake,
+        expected_version=expected_version,
+        actor=actor,
+        fields={},
+        event={"kind": IntakeEvent.Kind.NOTE, "text": text},
+        audit_action=AuditEvent.Action.NOTE,
+        audit_detail="note added",
+        request=request,
+        now=now or timezone.now(),
+    )

@@ -1,0 +1,54 @@
+"""Who may open what on the staff side.
+
+Anonymous visitors are sent to the login page; signed-in users without the permission get 403
+(never a login loop). Roles are groups with permissions (migration 0002), so every check here
+is a permission, never a group name.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from intake.models import Intake
+from intake.references import normalise_reference
+
+from . import selectors
+
+WORK_QUEUE = "intake.work_queue"
+REVIEW_TRACK = "intake.review_track"
+EXPORT = "intake.export_intakes"
+OVERVIEW = "intake.view_overview"
+
+
+def staff_required(perm: str):
+    """Login required (redirect), then ``perm`` required (403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_intake_for_user(request, reference: str, *, perm: str = WORK_QUEUE) -> Intake:
+    """The intake behind ``reference`` with what its page shows, if the user may see it."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    code = normalise_reference(reference)
+    if code is None:
+        raise Http404
+    intake = selectors.intake_for_page(reference=code)
+    if intake is None:
+        raise Http404
+    return intake

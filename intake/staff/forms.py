@@ -1,0 +1,98 @@
+"""The intake page's action forms. Each carries the version of the intake it was rendered
+from, so that a save over someone else's change is refused (see intake/services/staff.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from intake.choices import STATUS_TRANSITIONS, Status, Track
+from intake.models import Intake, TrackReview
+from intake.services.staff import ERRORS
+
+from . import selectors
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, intake: Intake, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = intake.version
+        super().__init__(*args, **kwargs)
+        self.intake = intake
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return str(obj)
+
+
+class AssignForm(VersionedForm):
+    prefix = "assign"  # several forms share the page: keep their ids apart
+    assignee = StaffChoiceField(
+        queryset=None,  # set per request: the active staff who can work the queue
+        required=False,
+        empty_label=_("Nobody (unassign)"),
+        label=_("Assign to"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.assignable_users()
+        self.fields["assignee"].initial = self.intake.assigned_to_id
+
+
+class StatusForm(VersionedForm):
+    prefix = "status"  # several forms share the page: keep their ids apart
+    status = forms.ChoiceField(label=_("New status"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = STATUS_TRANSITIONS.get(self.intake.status, ())
+        self.fields["status"].choices = [(code, Status(code).label) for code in allowed]
+
+
+class ReviewForm(VersionedForm):
+    prefix = "review"  # several forms share the page: keep their ids apart
+    action = forms.ChoiceField(choices=TrackReview.Action.choices, widget=forms.HiddenInput)
+    track = forms.ChoiceField(label=_("Track"), choices=Track.choices, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for an override. Say which answers or facts lead you there."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        decision = self.intake.current_decision
+        self.engine_track = decision.track if decision else ""
+        # Offer only the tracks that differ from the recommendation.
+        self.fields["track"].choices = [
+            (code, label) for code, label in Track.choices if code != self.engine_track
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == TrackReview.Action.OVERRIDE:
+            if not (data.get("reason") or "").strip():
+                self.add_error(
+                    "reason",
+                    forms.ValidationError(ERRORS["reason_required"], code="reason_required"),
+                )
+            if not data.get("track") or data.get("track") == self.engine_track:
+                self.add_error(
+                    "track", forms.ValidationError(ERRORS["same_track"], code="same_track")
+                )
+        return data
+
+
+class NoteForm(VersionedForm):
+    prefix = "note"  # several forms share the page: keep their ids apart
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": ERRORS["empty_note"]},
+    )

@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views_exports, views_intake, views_overview, views_queue
+
+app_name = "staff"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="staff/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views_queue.queue, name="queue"),
+    path("export.csv", views_exports.export_csv, name="export"),
+    path("overview/", views_overview.overview, name="overview"),
+    path("intake/<str:reference>/", views_intake.intake_detail, name="intake"),
+    path("intake/<str:reference>/assign/", views_intake.intake_assign, name="intake_assign"),
+    path("intake/<str:reference>/status/", views_intake.intake_status, name="intake_status"),
+    path("intake/<str:reference>/review/", views_intake.intake_review, name="intake_review"),
+    path("intake/<str:reference>/note/", views_intake.intake_note, name="intake_note"),
+    path("intake/<str:reference>/print/", views_exports.intake_print, name="intake_print"),
+]

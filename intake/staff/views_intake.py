@@ -1,0 +1,204 @@
+"""One intake: its page (/staff/intake/<reference>/) and the actions posted from it.
+
+Every action form carries the version the page was rendered from. A post from a stale page is
+not saved: the page comes back (409) saying who changed what since, with the user's input kept
+and its version brought up to date, so one more click saves it knowingly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from intake.choices import Track
+from intake.models import AuditEvent, Intake
+from intake.services import staff as staff_services
+from intake.services.audit import audit_record
+from intake.services.staff import IntakeConflict
+
+from . import presenters, selectors
+from .access import EXPORT, REVIEW_TRACK, WORK_QUEUE, get_intake_for_user, staff_required
+from .answers import answer_sections
+from .forms import AssignForm, NoteForm, ReviewForm, StatusForm, VersionedForm
+
+PAGE_FORMS: dict[str, type[VersionedForm]] = {
+    "assign": AssignForm,
+    "status": StatusForm,
+    "review": ReviewForm,
+    "note": NoteForm,
+}
+
+
+def _consent(intake: Intake):
+    try:
+        return intake.consent
+    except ObjectDoesNotExist:
+        return None
+
+
+def intake_context(intake: Intake) -> dict:
+    """What both the page and the print view show (no forms, no timeline)."""
+    decision = intake.current_decision
+    return {
+        "intake": intake,
+        "badges": presenters.badges(intake),
+        "track_state": presenters.track_state(intake),
+        "decision": decision,
+        "engine_track": Track(decision.track).label if decision else "",
+        "next_step": Track(decision.next_step).label if decision and decision.next_step else "",
+        "flags": presenters.flag_rows(decision),
+        "rules": presenters.rule_rows(decision),
+        "scores": presenters.score_rows(decision),
+        "missing": presenters.missing_labels(decision, intake),
+        "sections": answer_sections(intake),
+        "consent": _consent(intake),
+    }
+
+
+def _render_page(
+    request: HttpRequest,
+    intake: Intake,
+    *,
+    status: int = 200,
+    bound: dict[str, VersionedForm] | None = None,
+    conflict: IntakeConflict | None = None,
+) -> HttpResponse:
+    can_review = request.user.has_perm(REVIEW_TRACK)
+    forms = {name: cls(intake=intake) for name, cls in PAGE_FORMS.items()}
+    forms.update(bound or {})
+    if not can_review:
+        # A coordinator sees the review, not the means to change it.
+        forms.pop("review")
+    context = {
+        **intake_context(intake),
+        "forms": forms,
+        "can_review": can_review,
+        "can_print": request.user.has_perm(EXPORT),
+        "latest_review": selectors.latest_review(intake=intake),
+        "timeline": presenters.timeline(selectors.intake_timeline(intake=intake)),
+        "conflict": conflict,
+        "conflict_events": presenters.timeline(conflict.events) if conflict else [],
+    }
+    # Every staff read of an intake is on the record (who, which intake, from where).
+    audit_record(action=AuditEvent.Action.VIEW, request=request, intake=intake)
+    return render(request, "staff/intake_detail.html", context, status=status)
+
+
+@require_GET
+@staff_required(WORK_QUEUE)
+def intake_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    intake = get_intake_for_user(request, reference)
+    return _render_page(request, intake)
+
+
+def _posted_version(request: HttpRequest, prefix: str) -> int | None:
+    try:
+        return int(request.POST.get(f"{prefix}-version", ""))
+    except ValueError:
+        return None
+
+
+def _act(
+    request: HttpRequest,
+    reference: str,
+    form_class: type[VersionedForm],
+    perform: Callable[[Intake, dict], object],
+    done: str,
+) -> HttpResponse:
+    """Validate → service → redirect; a stale version → the page with the other changes."""
+    intake = get_intake_for_user(request, reference)
+    form = form_class(request.POST, intake=intake)
+    try:
+        version = _posted_version(request, form.prefix)
+        if version is not None and version != intake.version:
+            # Checked before the form: the other change may have made this input invalid
+            # (a status no longer allowed), and the user should hear about the change first.
+            raise staff_services.intake_conflict(intake=intake, expected_version=version)
+        if form.is_valid():
+            try:
+                perform(intake, form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, done)
+                return redirect("staff:intake", reference=intake.reference)
+    except IntakeConflict as conflict:
+        fresh = get_intake_for_user(request, reference)
+        data = request.POST.copy()
+        data[f"{form.prefix}-version"] = str(fresh.version)
+        retry = form_class(data, intake=fresh)
+        return _render_page(
+            request, fresh, status=409, bound={form.prefix: retry}, conflict=conflict
+        )
+    return _render_page(request, intake, status=400, bound={form.prefix: form})
+
+
+@require_POST
+@staff_required(WORK_QUEUE)
+def intake_assign(request: HttpRequest, reference: str) -> HttpResponse:
+    def perform(intake, data):
+        staff_services.intake_assign(
+            intake=intake,
+            actor=request.user,
+            assignee=data["assignee"],
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(request, reference, AssignForm, perform, _("Assignment saved."))
+
+
+@require_POST
+@staff_required(WORK_QUEUE)
+def intake_status(request: HttpRequest, reference: str) -> HttpResponse:
+    def perform(intake, data):
+        staff_services.intake_status_change(
+            intake=intake,
+            actor=request.user,
+            status=data["status"],
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(request, reference, StatusForm, perform, _("Status changed."))
+
+
+@require_POST
+@staff_required(WORK_QUEUE)
+def intake_review(request: HttpRequest, reference: str) -> HttpResponse:
+    if not request.user.has_perm(REVIEW_TRACK):
+        raise PermissionDenied
+
+    def perform(intake, data):
+        staff_services.intake_track_review(
+            intake=intake,
+            actor=request.user,
+            action=data["action"],
+            track=data.get("track", ""),
+            reason=data.get("reason", ""),
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(request, reference, ReviewForm, perform, _("Track review saved."))
+
+
+@require_POST
+@staff_required(WORK_QUEUE)
+def intake_note(request: HttpRequest, reference: str) -> HttpResponse:
+    def perform(intake, data):
+        staff_services.intake_note_add(
+            intake=intake,
+            actor=request.user,
+            text=data["text"],
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(request, reference, NoteForm, perform, _("Note added."))

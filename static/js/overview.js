@@ -1,0 +1,123 @@
+/* Charts for /staff/overview/. The numbers and every label come from the page's
+ * json_script element (#overview-data): the Content Security Policy allows no inline script,
+ * and this file holds no user-facing text, so translations stay in the templates. */
+(function () {
+  "use strict";
+
+  var source = document.getElementById("overview-data");
+  if (!source || typeof window.Chart === "undefined") {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var labels = data.labels;
+
+  // One colour per series, the same on every page; readable on white and in greyscale.
+  var COLOURS = {
+    detox: "#0d6efd",
+    inpatient: "#6f42c1",
+    outpatient: "#6c757d",
+    emergency: "#b02a37",
+    crisis: "#e0a800",
+    median: "#198754",
+    override: "#fd7e14"
+  };
+
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.maintainAspectRatio = false;
+  // No animation: staff reload this page to read numbers, not to watch bars grow.
+  Chart.defaults.animation = false;
+
+  function weekLabels() {
+    return data.weeks.map(function (iso) {
+      return iso.slice(5); // MM-DD: the year is in the table below each chart
+    });
+  }
+
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (canvas) {
+      new Chart(canvas, config);
+    }
+  }
+
+  draw("chart-tracks", {
+    type: "bar",
+    data: {
+      labels: weekLabels(),
+      datasets: Object.keys(labels.tracks).map(function (code) {
+        return {
+          label: labels.tracks[code],
+          data: data.tracks[code],
+          backgroundColor: COLOURS[code]
+        };
+      })
+    },
+    options: {
+      scales: {
+        x: { stacked: true, title: { display: true, text: labels.week_of } },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+             title: { display: true, text: labels.intakes } }
+      }
+    }
+  });
+
+  draw("chart-escalations", {
+    type: "bar",
+    data: {
+      labels: weekLabels(),
+      datasets: Object.keys(labels.escalations).map(function (code) {
+        return {
+          label: labels.escalations[code],
+          data: data.escalations[code],
+          backgroundColor: COLOURS[code]
+        };
+      })
+    },
+    options: {
+      scales: {
+        x: { title: { display: true, text: labels.week_of } },
+        y: { beginAtZero: true, ticks: { precision: 0 },
+             title: { display: true, text: labels.intakes } }
+      }
+    }
+  });
+
+  draw("chart-median", {
+    type: "line",
+    data: {
+      labels: weekLabels(),
+      datasets: [{
+        label: labels.median,
+        data: data.median_hours,
+        borderColor: COLOURS.median,
+        backgroundColor: COLOURS.median,
+        spanGaps: true,
+        tension: 0.2
+      }]
+    },
+    options: {
+      scales: {
+        x: { title: { display: true, text: labels.week_of } },
+        y: { beginAtZero: true, title: { display: true, text: labels.hours } }
+      }
+    }
+  });
+
+  draw("chart-overrides", {
+    type: "bar",
+    data: {
+      labels: data.rules.map(function (rule) { return rule.code; }),
+      datasets: [{
+        label: labels.override_rate,
+        data: data.rules.map(function (rule) { return rule.rate; }),
+        backgroundColor: COLOURS.override
+      }]
+    },
+    options: {
+      indexAxis: "y",
+      scales: {
+        x: { beginAtZero: true, max: 100, title: { display: true, text: labels.override_rate } }
+      }
+    }
+  });
+})();
