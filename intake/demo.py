@@ -12,12 +12,62 @@ import random
 
 from intake.choices import Status
 
-FIRST_NAMES = ["Avery", "Jordan", "Maria", "Sam", "Priya", "Luis", "Grace", "Omar", "Hannah",
-               "Dmitri", "Keisha", "Tom", "Mei", "Carlos", "Ruth", "Ahmed", "Lena", "Marcus",
-               "Nora", "Eli", "Fatima", "Jake", "Rosa", "Ben", "Ivy", "Theo", "Amara", "Cole"]
-LAST_NAMES = ["Bennett", "Okafor", "Nguyen", "Garcia", "Shah", "Martin", "Kowalski", "Reyes",
-              "Hughes", "Ivanova", "Brooks", "Fischer", "Chen", "Lopez", "Adler", "Hassan",
-              "Larsen", "Price", "Walsh", "Moreno", "Ali", "Turner", "Silva", "Young"]
+FIRST_NAMES = [
+    "Avery",
+    "Jordan",
+    "Maria",
+    "Sam",
+    "Priya",
+    "Luis",
+    "Grace",
+    "Omar",
+    "Hannah",
+    "Dmitri",
+    "Keisha",
+    "Tom",
+    "Mei",
+    "Carlos",
+    "Ruth",
+    "Ahmed",
+    "Lena",
+    "Marcus",
+    "Nora",
+    "Eli",
+    "Fatima",
+    "Jake",
+    "Rosa",
+    "Ben",
+    "Ivy",
+    "Theo",
+    "Amara",
+    "Cole",
+]
+LAST_NAMES = [
+    "Bennett",
+    "Okafor",
+    "Nguyen",
+    "Garcia",
+    "Shah",
+    "Martin",
+    "Kowalski",
+    "Reyes",
+    "Hughes",
+    "Ivanova",
+    "Brooks",
+    "Fischer",
+    "Chen",
+    "Lopez",
+    "Adler",
+    "Hassan",
+    "Larsen",
+    "Price",
+    "Walsh",
+    "Moreno",
+    "Ali",
+    "Turner",
+    "Silva",
+    "Young",
+]
 
 
 def _substance(code, frequency, amount=None, unit=None, **extra):
@@ -33,73 +83,132 @@ def _substance(code, frequency, amount=None, unit=None, **extra):
 # Each vignette is the clinical part of a document; the builder adds the person around it.
 VIGNETTES: list[dict] = [
     # Baclofen above the daily maximum, with alcohol: detox (D1, D3, D6).
-    {"substances": [_substance("baclofen", "daily", 140, "mg", route="oral", prescribed=True,
-                               more_than_prescribed=True, last_use="today"),
-                    _substance("alcohol", "most_days", 5, "drinks", route="oral")],
-     "used_together": ["alcohol", "baclofen"], "symptoms": ["insomnia", "anxiety"],
-     "screening": {"audit_c": [3, 2, 1]}},
+    {
+        "substances": [
+            _substance(
+                "baclofen",
+                "daily",
+                140,
+                "mg",
+                route="oral",
+                prescribed=True,
+                more_than_prescribed=True,
+                last_use="today",
+            ),
+            _substance("alcohol", "most_days", 5, "drinks", route="oral"),
+        ],
+        "used_together": ["alcohol", "baclofen"],
+        "symptoms": ["insomnia", "anxiety"],
+        "screening": {"audit_c": [3, 2, 1]},
+    },
     # Life-threatening overdose signs now: emergency.
-    {"substances": [_substance("baclofen", "daily", 200, "mg", route="oral",
-                               last_use="today"),
-                    _substance("opioids", "daily", 4, "pills", route="oral")],
-     "used_together": ["baclofen", "opioids"],
-     "symptoms": ["weak_shallow_breathing", "confusion", "drowsiness"]},
+    {
+        "substances": [
+            _substance("baclofen", "daily", 200, "mg", route="oral", last_use="today"),
+            _substance("opioids", "daily", 4, "pills", route="oral"),
+        ],
+        "used_together": ["baclofen", "opioids"],
+        "symptoms": ["weak_shallow_breathing", "confusion", "drowsiness"],
+    },
     # Hallucinations with confusion (E3) in alcohol withdrawal.
-    {"substances": [_substance("alcohol", "daily", 14, "drinks", last_use="1_3_days")],
-     "symptoms": ["hallucinations", "confusion", "tremors", "tachycardia"],
-     "history": {"withdrawal_seizures": True}, "screening": {"audit_c": [4, 4, 4]}},
+    {
+        "substances": [_substance("alcohol", "daily", 14, "drinks", last_use="1_3_days")],
+        "symptoms": ["hallucinations", "confusion", "tremors", "tachycardia"],
+        "history": {"withdrawal_seizures": True},
+        "screening": {"audit_c": [4, 4, 4]},
+    },
     # High suicide risk: crisis, outpatient otherwise.
-    {"substances": [_substance("cannabis", "weekly", 2, "grams", route="smoked")],
-     "symptoms": [], "screening": {"phq_2": [3, 3],
-                                   "cssrs": {"q1": True, "q2": True, "q3": True, "q4": True}}},
+    {
+        "substances": [_substance("cannabis", "weekly", 2, "grams", route="smoked")],
+        "symptoms": [],
+        "screening": {"phq_2": [3, 3], "cssrs": {"q1": True, "q2": True, "q3": True, "q4": True}},
+    },
     # Regular opioid use, injected: detox, priority population (F3).
-    {"substances": [_substance("opioids", "daily", 1, "grams", route="injected",
-                               duration_months=30)],
-     "symptoms": ["nausea", "anxiety", "insomnia"]},
+    {
+        "substances": [
+            _substance("opioids", "daily", 1, "grams", route="injected", duration_months=30)
+        ],
+        "symptoms": ["nausea", "anxiety", "insomnia"],
+    },
     # Pregnant and drinking most days: detox, medical and priority flags.
-    {"sex": "female", "substances": [_substance("alcohol", "most_days", 4, "drinks")],
-     "symptoms": ["tremors"], "medical": {"pregnant": True}},
+    {
+        "sex": "female",
+        "substances": [_substance("alcohol", "most_days", 4, "drinks")],
+        "symptoms": ["tremors"],
+        "medical": {"pregnant": True},
+    },
     # No stable home and relapse after treatment: inpatient (R1, R2).
-    {"substances": [_substance("cocaine", "weekly", 1, "grams", route="snorted"),
-                    _substance("cannabis", "daily", 3, "grams", route="smoked")],
-     "symptoms": [], "living": {"housing": "homeless", "has_support": False},
-     "history": {"prior_treatment": ["outpatient"], "relapse_after_treatment": True}},
+    {
+        "substances": [
+            _substance("cocaine", "weekly", 1, "grams", route="snorted"),
+            _substance("cannabis", "daily", 3, "grams", route="smoked"),
+        ],
+        "symptoms": [],
+        "living": {"housing": "homeless", "has_support": False},
+        "history": {"prior_treatment": ["outpatient"], "relapse_after_treatment": True},
+    },
     # Many substances weekly, high DAST: inpatient (R3, R4).
-    {"substances": [_substance("stimulants", "weekly", 0.5, "grams"),
-                    _substance("cannabis", "weekly", 1, "grams"),
-                    _substance("cocaine", "weekly", 1, "grams"),
-                    _substance("nicotine", "daily", 20, "other")],
-     "symptoms": ["agitation"],
-     "screening": {"dast_10": [True, True, False, True, True, True, True, False, False,
-                               True]}},
+    {
+        "substances": [
+            _substance("stimulants", "weekly", 0.5, "grams"),
+            _substance("cannabis", "weekly", 1, "grams"),
+            _substance("cocaine", "weekly", 1, "grams"),
+            _substance("nicotine", "daily", 20, "other"),
+        ],
+        "symptoms": ["agitation"],
+        "screening": {"dast_10": [True, True, False, True, True, True, True, False, False, True]},
+    },
     # Low mood and moderate suicide risk: inpatient (R5).
-    {"substances": [_substance("cannabis", "most_days", 2, "grams")], "symptoms": [],
-     "screening": {"phq_2": [2, 2], "cssrs": {"q1": True, "q2": True, "q3": True}}},
+    {
+        "substances": [_substance("cannabis", "most_days", 2, "grams")],
+        "symptoms": [],
+        "screening": {"phq_2": [2, 2], "cssrs": {"q1": True, "q2": True, "q3": True}},
+    },
     # Mild cannabis use with work: outpatient, duties fit outpatient (F4).
-    {"substances": [_substance("cannabis", "weekly", 1, "grams", route="smoked")],
-     "symptoms": [], "duties": ["work", "childcare"]},
+    {
+        "substances": [_substance("cannabis", "weekly", 1, "grams", route="smoked")],
+        "symptoms": [],
+        "duties": ["work", "childcare"],
+    },
     # Baclofen exactly at the maximum, as prescribed: outpatient.
-    {"substances": [_substance("baclofen", "weekly", 100, "mg", prescribed=True,
-                               more_than_prescribed=False)],
-     "symptoms": ["drowsiness"], "duties": ["school"]},
+    {
+        "substances": [
+            _substance("baclofen", "weekly", 100, "mg", prescribed=True, more_than_prescribed=False)
+        ],
+        "symptoms": ["drowsiness"],
+        "duties": ["school"],
+    },
     # Low mood alone: outpatient with the co-occurring flag (F2).
-    {"substances": [_substance("alcohol", "weekly", 3, "drinks")], "symptoms": [],
-     "screening": {"audit_c": [2, 1, 1], "phq_2": [2, 1]}, "duties": ["work"]},
+    {
+        "substances": [_substance("alcohol", "weekly", 3, "drinks")],
+        "symptoms": [],
+        "screening": {"audit_c": [2, 1, 1], "phq_2": [2, 1]},
+        "duties": ["work"],
+    },
     # Benzodiazepines daily with a seizure disorder: detox, medical.
-    {"substances": [_substance("benzodiazepines", "daily", 6, "pills")],
-     "symptoms": ["anxiety", "insomnia", "perception_changes"],
-     "medical": {"seizure_disorder": True}},
+    {
+        "substances": [_substance("benzodiazepines", "daily", 6, "pills")],
+        "symptoms": ["anxiety", "insomnia", "perception_changes"],
+        "medical": {"seizure_disorder": True},
+    },
     # Incomplete: symptoms not answered (needs clinician review).
     {"substances": [_substance("stimulants", "most_days", 1, "grams")]},
     # Chest pain now with stimulant use: emergency.
-    {"substances": [_substance("cocaine", "daily", 2, "grams", route="smoked",
-                               last_use="today")],
-     "symptoms": ["chest_pain", "agitation"]},
+    {
+        "substances": [
+            _substance("cocaine", "daily", 2, "grams", route="smoked", last_use="today")
+        ],
+        "symptoms": ["chest_pain", "agitation"],
+    },
 ]
 
 # Every status appears; open ones are commoner, as in a real queue.
-STATUS_MIX = [Status.NEW] * 5 + [Status.IN_REVIEW] * 3 + [Status.CONTACTED] * 3 + [
-    Status.ADMITTED, Status.REFERRED_OUT, Status.DECLINED, Status.NO_RESPONSE, Status.CLOSED]
+STATUS_MIX = (
+    [Status.NEW] * 5
+    + [Status.IN_REVIEW] * 3
+    + [Status.CONTACTED] * 3
+    + [Status.ADMITTED, Status.REFERRED_OUT, Status.DECLINED, Status.NO_RESPONSE, Status.CLOSED]
+)
 
 
 def demo_documents(count: int = 60, *, now: datetime.datetime, seed: int = 2026) -> list[dict]:
@@ -115,8 +224,12 @@ def demo_documents(count: int = 60, *, now: datetime.datetime, seed: int = 2026)
         document = {
             "sex": vignette.get("sex", rng.choice(["female", "male", "other", "unknown"])),
             "date_of_birth": born.isoformat(),
-            "living": {"housing": "stable", "others_using_at_home": False,
-                       "unsafe_home": False, "has_support": rng.random() > 0.3},
+            "living": {
+                "housing": "stable",
+                "others_using_at_home": False,
+                "unsafe_home": False,
+                "has_support": rng.random() > 0.3,
+            },
             "readiness": rng.choice(["ready", "ready", "unsure", "not_ready"]),
             "preference": rng.choice(["none", "outpatient", "inpatient"]),
             **{k: v for k, v in vignette.items() if k != "sex"},
@@ -128,8 +241,7 @@ def demo_documents(count: int = 60, *, now: datetime.datetime, seed: int = 2026)
                 "email": f"{first.lower()}.{last.lower()}@example.org",
                 "preferred_contact": rng.choice(["phone", "text", "email"]),
                 "voicemail_ok": rng.random() > 0.4,
-                "respondent": rng.choice(["self", "self", "self", "family_friend",
-                                          "professional"]),
+                "respondent": rng.choice(["self", "self", "self", "family_friend", "professional"]),
                 "state": "NY",
                 "postal_code": f"12{rng.randint(100, 999)}",
             },
@@ -137,8 +249,10 @@ def demo_documents(count: int = 60, *, now: datetime.datetime, seed: int = 2026)
             "submitted_at": submitted.isoformat(),
         }
         if rng.random() > 0.5:
-            document["insurance"] = {"payer": rng.choice(["Medicaid", "Aetna", "BlueCross"]),
-                                     "member_id": f"M{rng.randint(10**6, 10**7)}"}
+            document["insurance"] = {
+                "payer": rng.choice(["Medicaid", "Aetna", "BlueCross"]),
+                "member_id": f"M{rng.randint(10**6, 10**7)}",
+            }
         else:
             document["insurance"] = {"self_pay": True}
         documents.append(document)
