@@ -141,6 +141,18 @@ def test_rerouting_appends_a_decision_and_the_newest_is_current(db):
     assert second.as_output() == first.as_output()
 
 
+def test_rerouting_tells_a_staff_page_opened_before_it(db, coordinator):
+    from intake.services.staff import IntakeConflict, intake_note_add
+
+    intake = intake_submit(document=make_document(), consent=None)
+    opened_at = intake.version
+    intake_reroute(intake=intake)
+    stale = Intake.objects.get(pk=intake.pk)
+    with pytest.raises(IntakeConflict) as caught:
+        intake_note_add(intake=stale, actor=coordinator, text="Called", expected_version=opened_at)
+    assert [event.kind for event in caught.value.events] == [IntakeEvent.Kind.ROUTED]
+
+
 def test_an_incomplete_intake_needs_clinician_review(db):
     intake = intake_submit(document=make_document(symptoms=None), consent=None)
     assert intake.needs_review

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from intake import routing
@@ -100,9 +101,18 @@ def _unused_reference() -> str:
 
 @transaction.atomic
 def intake_reroute(*, intake: Intake, actor=None, now: datetime.datetime | None = None):
-    """Route a stored intake again (e.g. under a new rules version): appends a decision."""
+    """Route a stored intake again (e.g. under a new rules version): appends a decision.
+
+    Writes only the queue fields and bumps the version, so that a staff page opened before
+    is told the intake changed instead of silently showing a stale recommendation.
+    """
     now = now or timezone.now()
-    decision = _decide(intake=intake, document=intake_to_document(intake), now=now)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    decision = _record_decision(intake=intake, document=intake_to_document(intake), now=now)
+    Intake.objects.filter(pk=intake.pk).update(
+        version=F("version") + 1, **{name: getattr(intake, name) for name in QUEUE_FIELDS}
+    )
+    intake.version += 1
     IntakeEvent.objects.create(
         intake=intake,
         kind=IntakeEvent.Kind.ROUTED,
@@ -115,6 +125,13 @@ def intake_reroute(*, intake: Intake, actor=None, now: datetime.datetime | None 
 
 
 def _decide(*, intake: Intake, document: dict, now: datetime.datetime) -> RoutingDecision:
+    decision = _record_decision(intake=intake, document=document, now=now)
+    intake.save()
+    return decision
+
+
+def _record_decision(*, intake: Intake, document: dict, now: datetime.datetime) -> RoutingDecision:
+    """Route, store the decision, and point the (unsaved) intake's queue fields at it."""
     output = routing.route(document).as_dict()
     decision = RoutingDecision.objects.create(
         intake=intake,
@@ -131,8 +148,19 @@ def _decide(*, intake: Intake, document: dict, now: datetime.datetime) -> Routin
     )
     intake.current_decision = decision
     apply_queue_fields(intake, decision)
-    intake.save()
     return decision
+
+
+# What a decision sets on its intake: the fields the queue sorts and filters on.
+QUEUE_FIELDS = (
+    "current_decision",
+    "escalation",
+    "escalation_rank",
+    "track",
+    "track_rank",
+    "priority",
+    "needs_review",
+)
 
 
 def apply_queue_fields(intake: Intake, decision: RoutingDecision) -> None:
