@@ -36,6 +36,7 @@ ROLE_PERMISSIONS = {
         "intake.view_substanceuse",
         "intake.view_draft",
         "intake.delete_draft",
+        "intake.view_ratelimit",
         "intake.view_substance",
         "intake.change_substance",
         "intake.view_symptom",

@@ -125,8 +125,7 @@ def test_changelists_load_and_their_query_count_does_not_grow(client, superuser,
     assert count() == few, name
 
 
-# The Administrators role (migration 0002) has no permission on the throttle's counters.
-@pytest.mark.parametrize("name", [n for n in CHANGELISTS if n != "intake_ratelimit"])
+@pytest.mark.parametrize("name", CHANGELISTS)
 def test_administrators_can_read_every_changelist(client, administrator, submit, name):
     submit()
     client.force_login(administrator)
