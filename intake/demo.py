@@ -245,7 +245,6 @@ def demo_documents(count: int = 60, *, now: datetime.datetime, seed: int = 2026)
                 "state": "NY",
                 "postal_code": f"12{rng.randint(100, 999)}",
             },
-            "status": STATUS_MIX[index % len(STATUS_MIX)],
             "submitted_at": submitted.isoformat(),
         }
         if rng.random() > 0.5:
@@ -257,3 +256,101 @@ def demo_documents(count: int = 60, *, now: datetime.datetime, seed: int = 2026)
             document["insurance"] = {"self_pay": True}
         documents.append(document)
     return documents
+
+
+OVERRIDE_REASONS = {
+    "detox": "Last drink four days ago and no withdrawal signs on the phone call; "
+    "outpatient with daily check-ins instead.",
+    "inpatient": "Family can offer a safe, substance-free home; outpatient first.",
+    "outpatient": "Described heavier daily use on the call than in the form; needs detox.",
+}
+OVERRIDE_TO = {"detox": "outpatient", "inpatient": "outpatient", "outpatient": "detox"}
+NOTES = [
+    "Left a voicemail (caller said voicemail is safe).",
+    "Spoke with the person; prefers afternoon calls.",
+    "Insurance verified; awaiting a bed.",
+    "Sent the appointment details by the chosen contact method.",
+]
+
+
+def status_path(target: str) -> list[str]:
+    """The shortest way from "new" to ``target`` along STATUS_TRANSITIONS."""
+    from intake.choices import STATUS_TRANSITIONS
+
+    paths = {Status.NEW.value: []}
+    frontier = [Status.NEW.value]
+    while frontier and target not in paths:
+        current = frontier.pop(0)
+        for nxt in STATUS_TRANSITIONS[current]:
+            if nxt not in paths:
+                paths[nxt] = [*paths[current], nxt]
+                frontier.append(nxt)
+    return paths[target]
+
+
+def demo_staff_work(
+    intakes, *, coordinator, clinician, now: datetime.datetime, seed: int = 2026
+) -> None:
+    """What staff did with the demo intakes: assignments, status changes, reviews, notes,
+    all through the staff services, so the timeline, audit trail and overview are real."""
+    from intake.services.staff import (
+        intake_assign,
+        intake_note_add,
+        intake_status_change,
+        intake_track_review,
+    )
+
+    rng = random.Random(seed)
+    for index, intake in enumerate(intakes):
+        path = status_path(STATUS_MIX[index % len(STATUS_MIX)])
+        if not path and rng.random() < 0.6:
+            continue  # most new intakes are still waiting for a first look
+        # Staff act between the submission and now, in order.
+        span = (now - intake.submitted_at) / (len(path) + 4)
+        clock = iter(
+            [intake.submitted_at + span * (i + rng.uniform(0.3, 1.0)) for i in range(len(path) + 4)]
+        )
+
+        intake_assign(
+            intake=intake,
+            actor=coordinator,
+            assignee=rng.choice([coordinator, clinician]),
+            expected_version=intake.version,
+            now=next(clock),
+        )
+        if intake.current_decision.complete and rng.random() < 0.7:
+            engine_track = intake.current_decision.track
+            if rng.random() < 0.2:
+                intake_track_review(
+                    intake=intake,
+                    actor=clinician,
+                    action="override",
+                    track=OVERRIDE_TO[engine_track],
+                    reason=OVERRIDE_REASONS[engine_track],
+                    expected_version=intake.version,
+                    now=next(clock),
+                )
+            else:
+                intake_track_review(
+                    intake=intake,
+                    actor=clinician,
+                    action="confirm",
+                    expected_version=intake.version,
+                    now=next(clock),
+                )
+        for status in path:
+            intake_status_change(
+                intake=intake,
+                actor=coordinator,
+                status=status,
+                expected_version=intake.version,
+                now=next(clock),
+            )
+        if rng.random() < 0.5:
+            intake_note_add(
+                intake=intake,
+                actor=coordinator,
+                text=rng.choice(NOTES),
+                expected_version=intake.version,
+                now=next(clock),
+            )

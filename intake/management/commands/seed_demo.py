@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from intake.demo import demo_documents
+from intake.demo import demo_documents, demo_staff_work
 from intake.models import Intake, User
 from intake.models.users import ADMINISTRATORS, CLINICIANS, COORDINATORS
 from intake.public.answers import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
@@ -37,8 +37,17 @@ class Command(BaseCommand):
         if Intake.objects.exists():
             self.stdout.write("Intakes already present: no demo intakes added.")
         else:
-            for document in demo_documents(intakes, now=timezone.now()):
+            now = timezone.now()
+            submitted = [
                 intake_submit(document=document, consent=None)
+                for document in demo_documents(intakes, now=now)
+            ]
+            demo_staff_work(
+                submitted,
+                coordinator=User.objects.get(username="coordinator"),
+                clinician=User.objects.get(username="clinician"),
+                now=now,
+            )
             self.stdout.write(f"Added {intakes} demo intakes.")
 
         _, token = draft_create(answers=EXAMPLE_ANSWERS, completed_steps=EXAMPLE_COMPLETED_STEPS)

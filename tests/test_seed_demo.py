@@ -1,0 +1,35 @@
+"""The demo data covers what a person trying the product should be able to see."""
+
+import io
+
+from django.core.management import call_command
+
+from intake.choices import Escalation, Flag, Status, Track
+from intake.models import Intake, TrackReview, User
+from intake.services.audit import audit_verify
+
+
+def test_seed_demo_covers_every_track_escalation_flag_and_status(db):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+
+    intakes = Intake.objects.select_related("current_decision")
+    assert intakes.count() == 60
+    assert {i.current_decision.track for i in intakes} == set(Track.values)
+    assert {i.escalation for i in intakes} == set(Escalation.values)
+    assert {flag for i in intakes for flag in i.current_decision.flags} == set(Flag.values)
+    assert {i.status for i in intakes} == set(Status.values)
+    assert any(i.needs_review for i in intakes)
+    assert any(i.is_minor for i in intakes)
+    assert set(TrackReview.objects.values_list("action", flat=True)) == {"confirm", "override"}
+    assert audit_verify().ok
+
+    for username in ("coordinator", "clinician", "administrator"):
+        assert User.objects.get(username=username).check_password("intake-demo-2026")
+        assert username in printed
+    assert "/intake/resume/" in printed
+
+    # A second run keeps the data and the logins, and adds no intakes.
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Intake.objects.count() == 60
