@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "formtools",
     "django_filters",
     "axes",
     "csp",
