@@ -159,3 +159,9 @@ def test_every_page_has_a_skip_link_and_privacy_link(client, db):
     assert 'href="#main"' in html
     assert reverse("privacy") in html
     assert client.get(reverse("privacy")).status_code == 200
+
+
+def test_favicon_ico_points_at_the_apps_own_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"

@@ -80,7 +80,8 @@ def badges(intake: Intake) -> list[Badge]:
     if intake.needs_review:
         result.append(Badge(_("Needs clinician review"), "text-bg-warning"))
     if intake.is_minor:
-        result.append(Badge(_("Minor"), "text-bg-danger-subtle border border-danger"))
+        minor_css = "bg-danger-subtle text-danger-emphasis border border-danger"
+        result.append(Badge(_("Minor"), minor_css))
     return result
 
 

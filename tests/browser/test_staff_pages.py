@@ -21,6 +21,8 @@ OPIOIDS_DAILY = {"substance": "opioids", "frequency": "daily", "route": "oral", 
 
 def _submit(hours_ago: float, last_name: str, **changes):
     contact = {**make_document()["contact"], "last_name": last_name}
+    if "date_of_birth" in changes:
+        contact["date_of_birth"] = changes["date_of_birth"]
     when = timezone.now() - datetime.timedelta(hours=hours_ago)
     return intake_submit(
         document=make_document(contact=contact, submitted_at=when.isoformat(), **changes),
@@ -42,6 +44,7 @@ def queue_data(browser_page, clinician, coordinator):
         _submit(50, "Silva", screening={"cssrs": {"q1": True, "q2": True, "q4": True}}),
         _submit(300, "Brown", living={"housing": "homeless"}),
         _submit(20, "Kowalski"),
+        _submit(8, "Young", date_of_birth=f"{timezone.now().year - 16}-01-15"),
         _submit(4, "Haddad", symptoms=None),
     ]
     # Some history, so that the overview has something to draw.
@@ -88,16 +91,19 @@ def test_staff_pages(browser_page, console_errors, queue_data, administrator, co
     page.goto(f"{page.base_url}/staff/")
     assert "/staff/login/" in page.url
     page.shoot("staff-login")
+    assert page.axe_violations() == []
 
     sign_in(page, "bob")
     page.wait_for_url(f"{page.base_url}/staff/")
     rows = page.locator("table.queue-table tbody tr")
-    assert rows.count() == 6
+    assert rows.count() == 7
+    assert "Minor" in page.locator("tr", has_text="Young").inner_text()
     # Emergency first, then crisis, then detox.
     assert "Nguyen" in rows.nth(0).inner_text()
     assert "Silva" in rows.nth(1).inner_text()
     assert "Okafor" in rows.nth(2).inner_text()
     page.shoot("staff-queue")
+    assert page.axe_violations() == []
 
     okafor = queue_data[0]
     page.get_by_role("link", name=okafor.reference).click()
@@ -105,6 +111,7 @@ def test_staff_pages(browser_page, console_errors, queue_data, administrator, co
     assert page.get_by_role("heading", name="Recommendation").is_visible()
     assert page.get_by_role("rowheader", name="D4").is_visible()
     page.shoot("staff-intake")
+    assert page.axe_violations() == []
     # The first screenful as well: what a clinician sees before scrolling.
     page.screenshot(path=SCREENSHOTS / "staff-intake-top.png")
 
@@ -116,6 +123,7 @@ def test_staff_pages(browser_page, console_errors, queue_data, administrator, co
     assert page.get_by_text("Overridden to Inpatient").is_visible()
     assert page.get_by_text("The engine recommends").is_visible()
     page.shoot("staff-override")
+    assert page.axe_violations() == []
 
     # Someone else changes the intake while this page is open; then a note from this page.
     okafor.refresh_from_db()
@@ -150,14 +158,17 @@ def test_staff_pages(browser_page, console_errors, queue_data, administrator, co
         box = canvas.bounding_box()
         assert box["width"] > 100 and box["height"] > 100
     page.shoot("staff-overview")
+    assert page.axe_violations() == []
 
     page.goto(f"{page.base_url}/staff/intake/{okafor.reference}/print/")
     assert page.get_by_text("Notice prohibiting redisclosure").first.is_visible()
     page.shoot("staff-print")
+    assert page.axe_violations() == []
 
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(f"{page.base_url}/staff/")
     page.shoot("staff-queue-phone")
+    assert page.axe_violations() == []
 
     # The conflict page is answered with 409 on purpose; Chromium logs every 4xx document.
     expected = "the server responded with a status of 409 (Conflict)"
