@@ -68,18 +68,8 @@ def populate(count: int, seed: int = 7) -> int:
         decisions, uses = [], []
         for intake, (_, _, substances, output) in zip(intakes, chosen, strict=True):
             decisions.append(
-                RoutingDecision(
-                    intake=intake,
-                    created_at=intake.submitted_at,
-                    version=output["version"],
-                    escalation=output["escalation"],
-                    track=output["track"],
-                    next_step=output["next_step"] or "",
-                    flags=output["flags"],
-                    complete=output["complete"],
-                    missing=output["missing"],
-                    scores=output["scores"],
-                    rules=output["rules"],
+                RoutingDecision.from_output(
+                    intake=intake, created_at=intake.submitted_at, output=output
                 )
             )
             uses.extend(SubstanceUse(intake=intake, **row) for row in substances)

@@ -45,13 +45,5 @@ class SymptomAdmin(CatalogAdmin):
         "life_threatening",
     )
     list_filter = ("overdose", "withdrawal", "side_effect", "life_threatening")
-    fields = (
-        "code",
-        "label",
-        "position",
-        "overdose",
-        "withdrawal",
-        "side_effect",
-        "life_threatening",
-    )
+    fields = list_display
     readonly_fields = ("code", "overdose", "withdrawal", "side_effect", "life_threatening")

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from intake.documents import SUBSTANCE_KEYS
 from intake.models import (
     Consent,
     Draft,
@@ -80,17 +81,7 @@ ANSWER_FIELDS = (
 
 class SubstanceUseInline(ReadOnlyInline):
     model = SubstanceUse
-    fields = (
-        "substance",
-        "frequency",
-        "amount_per_day",
-        "unit",
-        "route",
-        "duration_months",
-        "last_use",
-        "prescribed",
-        "more_than_prescribed",
-    )
+    fields = ("substance", *SUBSTANCE_KEYS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("substance")

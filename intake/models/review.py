@@ -62,6 +62,23 @@ class RoutingDecision(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.version} {self.escalation}/{self.track}"
 
+    @classmethod
+    def from_output(cls, *, intake, created_at, output: dict) -> "RoutingDecision":
+        """An unsaved decision from the engine's output (ROUTING.md's output form)."""
+        return cls(
+            intake=intake,
+            created_at=created_at,
+            version=output["version"],
+            escalation=output["escalation"],
+            track=output["track"],
+            next_step=output["next_step"] or "",
+            flags=output["flags"],
+            complete=output["complete"],
+            missing=output["missing"],
+            scores=output["scores"],
+            rules=output["rules"],
+        )
+
     @property
     def rule_codes(self) -> list[str]:
         return [rule["code"] for rule in self.rules]

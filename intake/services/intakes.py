@@ -133,19 +133,8 @@ def _decide(*, intake: Intake, document: dict, now: datetime.datetime) -> Routin
 def _record_decision(*, intake: Intake, document: dict, now: datetime.datetime) -> RoutingDecision:
     """Route, store the decision, and point the (unsaved) intake's queue fields at it."""
     output = routing.route(document).as_dict()
-    decision = RoutingDecision.objects.create(
-        intake=intake,
-        created_at=now,
-        version=output["version"],
-        escalation=output["escalation"],
-        track=output["track"],
-        next_step=output["next_step"] or "",
-        flags=output["flags"],
-        complete=output["complete"],
-        missing=output["missing"],
-        scores=output["scores"],
-        rules=output["rules"],
-    )
+    decision = RoutingDecision.from_output(intake=intake, created_at=now, output=output)
+    decision.save()
     intake.current_decision = decision
     apply_queue_fields(intake, decision)
     return decision
