@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from intake.choices import ESCALATION_RANK, TRACK_RANK
-from intake.demo import demo_documents
+from intake.demo import STATUS_MIX, demo_documents
 from intake.documents import document_to_fields
 from intake.models import Intake, RoutingDecision, SubstanceUse, User
 from intake.models.users import ADMINISTRATORS, CLINICIANS
@@ -42,7 +42,7 @@ def populate(count: int, seed: int = 7) -> int:
         size = min(BATCH, count - created)
         chosen = [rng.choice(templates) for _ in range(size)]
         intakes = []
-        for doc, fields, _, output in chosen:
+        for _doc, fields, _, output in chosen:
             reference = new_reference()
             while reference in references:
                 reference = new_reference()
@@ -52,7 +52,7 @@ def populate(count: int, seed: int = 7) -> int:
                 Intake(
                     **fields,
                     reference=reference,
-                    status=doc["status"],
+                    status=rng.choice(STATUS_MIX),
                     submitted_at=submitted,
                     symptoms_answered=True,
                     escalation=output["escalation"],
