@@ -1,5 +1,6 @@
 """The project's foundation: settings that fail loudly, the health check, the landing page."""
 
+import contextlib
 import os
 import re
 import subprocess
@@ -8,7 +9,9 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
+from django.test import RequestFactory
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,3 +168,20 @@ def test_favicon_ico_points_at_the_apps_own_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/favicon.svg"
+
+
+def test_error_reports_never_carry_what_a_person_typed(db):
+    """A crash report (Django's technical 500 data) masks every posted answer and note."""
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from intake.public.views import step
+    from intake.staff.views_intake import intake_note
+
+    for view, argument in ((step, "about"), (intake_note, "ABCD-EFGH")):
+        request = RequestFactory().post("/", {"first_name": "Dana", "text": "relapsed"})
+        request.user = AnonymousUser()
+        # The view may fail on this bare request (no session); the marking comes first.
+        with contextlib.suppress(Exception):
+            view(request, argument)
+        posted = SafeExceptionReporterFilter().get_post_parameters(request)
+        assert posted["first_name"] == posted["text"] == "********************"

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from intake import validators
@@ -129,6 +130,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()  # answers never appear in an error report
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, step_id: str) -> HttpResponse:
     current = steps.get_step(step_id)

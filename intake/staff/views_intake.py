@@ -14,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from intake.choices import Track
@@ -140,6 +141,7 @@ def _act(
 
 
 @require_POST
+@sensitive_post_parameters()  # notes and reasons are health information
 @staff_required(WORK_QUEUE)
 def intake_assign(request: HttpRequest, reference: str) -> HttpResponse:
     def perform(intake, data):
@@ -155,6 +157,7 @@ def intake_assign(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+@sensitive_post_parameters()  # notes and reasons are health information
 @staff_required(WORK_QUEUE)
 def intake_status(request: HttpRequest, reference: str) -> HttpResponse:
     def perform(intake, data):
@@ -170,6 +173,7 @@ def intake_status(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+@sensitive_post_parameters()  # notes and reasons are health information
 @staff_required(WORK_QUEUE)
 def intake_review(request: HttpRequest, reference: str) -> HttpResponse:
     if not request.user.has_perm(REVIEW_TRACK):
@@ -190,6 +194,7 @@ def intake_review(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+@sensitive_post_parameters()  # notes and reasons are health information
 @staff_required(WORK_QUEUE)
 def intake_note(request: HttpRequest, reference: str) -> HttpResponse:
     def perform(intake, data):
