@@ -6,13 +6,19 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 SESSION_KEY = "_last_activity"
+STARTED_KEY = "_signed_in_at"
+# Refresh the activity clock at most once a minute: a session write per request buys nothing
+# for a 15-minute timeout.
+REFRESH_AFTER = 60
 
 
 class StaffSessionTimeoutMiddleware:
-    """Ends a signed-in staff session after STAFF_IDLE_TIMEOUT seconds without a request.
+    """Ends a signed-in staff session after STAFF_IDLE_TIMEOUT seconds without a request, and
+    every session SESSION_COOKIE_AGE seconds after sign-in, however active.
 
-    The last-activity time lives in the session (the database), so it holds across app
-    instances. Patients have no login and are not affected.
+    Both times live in the session (the database), so they hold across app instances. (The
+    session cookie's own expiry slides with each write, so it cannot be the absolute limit.)
+    Patients have no login and are not affected.
     """
 
     def __init__(self, get_response):
@@ -22,10 +28,18 @@ class StaffSessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            last = request.session.get(SESSION_KEY)
+            session = request.session
+            last = session.get(SESSION_KEY)
+            started = session.setdefault(STARTED_KEY, now)
+            if now - int(started) > settings.SESSION_COOKIE_AGE:
+                return self._end(request, "day")
             if last is not None and now - int(last) > settings.STAFF_IDLE_TIMEOUT:
-                logout(request)
-                login_url = reverse(settings.LOGIN_URL)
-                return redirect(f"{login_url}?timeout=1")
-            request.session[SESSION_KEY] = now
+                return self._end(request, "1")
+            if last is None or now - int(last) >= REFRESH_AFTER:
+                session[SESSION_KEY] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _end(request, why: str):
+        logout(request)
+        return redirect(f"{reverse(settings.LOGIN_URL)}?timeout={why}")

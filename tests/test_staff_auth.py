@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from intake.middleware import SESSION_KEY
+from intake.middleware import SESSION_KEY, STARTED_KEY
 from intake.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -125,3 +125,21 @@ def test_every_session_ends_after_12_hours(client, coordinator, age):
     assert age == 12 * 60 * 60
     sign_in(client, "alice")
     assert client.session.get_expiry_age() == age
+    # Busy all day: activity a minute ago, but signed in 12 hours and a minute ago.
+    session = client.session
+    session[STARTED_KEY] = int(time.time()) - age - 60
+    session[SESSION_KEY] = int(time.time()) - 60
+    session.save()
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?timeout=day"
+    assert "_auth_user_id" not in client.session
+    assert "session reached 12 hours" in client.get(response["Location"]).content.decode()
+
+
+def test_a_session_under_12_hours_old_goes_on(client, coordinator):
+    sign_in(client, "alice")
+    session = client.session
+    session[STARTED_KEY] = int(time.time()) - 11 * 60 * 60
+    session.save()
+    assert client.get(QUEUE).status_code == 200
