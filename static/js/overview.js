@@ -40,47 +40,32 @@
     }
   }
 
-  draw("chart-tracks", {
-    type: "bar",
-    data: {
-      labels: weekLabels(),
-      datasets: Object.keys(labels.tracks).map(function (code) {
-        return {
-          label: labels.tracks[code],
-          data: data.tracks[code],
-          backgroundColor: COLOURS[code]
-        };
-      })
-    },
-    options: {
-      scales: {
-        x: { stacked: true, title: { display: true, text: labels.week_of } },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
-             title: { display: true, text: labels.intakes } }
+  // Intakes per week, one bar series per code of `group` (tracks or escalations).
+  function weeklyBars(id, group, stacked) {
+    draw(id, {
+      type: "bar",
+      data: {
+        labels: weekLabels(),
+        datasets: Object.keys(labels[group]).map(function (code) {
+          return {
+            label: labels[group][code],
+            data: data[group][code],
+            backgroundColor: COLOURS[code]
+          };
+        })
+      },
+      options: {
+        scales: {
+          x: { stacked: stacked, title: { display: true, text: labels.week_of } },
+          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 },
+               title: { display: true, text: labels.intakes } }
+        }
       }
-    }
-  });
+    });
+  }
 
-  draw("chart-escalations", {
-    type: "bar",
-    data: {
-      labels: weekLabels(),
-      datasets: Object.keys(labels.escalations).map(function (code) {
-        return {
-          label: labels.escalations[code],
-          data: data.escalations[code],
-          backgroundColor: COLOURS[code]
-        };
-      })
-    },
-    options: {
-      scales: {
-        x: { title: { display: true, text: labels.week_of } },
-        y: { beginAtZero: true, ticks: { precision: 0 },
-             title: { display: true, text: labels.intakes } }
-      }
-    }
-  });
+  weeklyBars("chart-tracks", "tracks", true);
+  weeklyBars("chart-escalations", "escalations", false);
 
   draw("chart-median", {
     type: "line",
