@@ -142,6 +142,8 @@ class Intake(models.Model):
                 fields=["status", "escalation_rank", "track_rank", "-priority", "submitted_at"],
                 name="intake_status_queue",
             ),
+            # The queue's counts per status and track: an index-only scan.
+            models.Index(fields=["status", "track_rank"], name="intake_status_track"),
             models.Index(fields=["assigned_to", "status"], name="intake_assigned"),
             models.Index(fields=["submitted_at"], name="intake_submitted"),
             models.Index(fields=["last_name", "first_name"], name="intake_name"),
