@@ -151,6 +151,20 @@ def test_intake_change_page_and_search(client, superuser, clinician):
         assert inline.lower() in html.lower(), inline
 
 
+def test_opening_an_intake_in_the_admin_is_an_audited_read(client, administrator, submit):
+    intake = submit()
+    client.force_login(administrator)
+    client.get(reverse("admin:intake_intake_change", args=[intake.pk]))
+    uses = intake.substance_uses.get()
+    client.get(reverse("admin:intake_substanceuse_change", args=[uses.pk]))
+    reads = AuditEvent.objects.filter(action="view", intake_reference=intake.reference)
+    assert [r.actor for r in reads] == [administrator, administrator]
+    assert all(r.detail.startswith("admin: opened intake.") for r in reads)
+    # The list of intakes is no read of any one intake's answers.
+    client.get(reverse("admin:intake_intake_changelist"))
+    assert reads.count() == 2
+
+
 def test_intake_contact_edit_is_audited_and_bumps_the_version(client, administrator, submit):
     intake = submit()
     client.force_login(administrator)

@@ -65,7 +65,20 @@ def _fields(message) -> str:
 
 
 class AuditedAdminMixin:
-    """Every add, change and delete made through the admin is also an audit record."""
+    """Every add, change and delete made through the admin is also an audit record, and so
+    is every opening of a record that belongs to an intake (a staff read of the intake)."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        reference = _reference(obj) if obj is not None else ""
+        if reference and request.method == "GET":
+            audit_record(
+                action=AuditEvent.Action.VIEW,
+                request=request,
+                reference=reference,
+                detail=f"admin: opened {obj._meta.label} #{obj.pk}",
+            )
+        return super().render_change_form(request, context, add=add, change=change,
+                                          form_url=form_url, obj=obj)  # fmt: skip
 
     def _audit(self, request, obj, verb: str, message=None) -> None:
         fields = _fields(message)
