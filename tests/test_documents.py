@@ -249,6 +249,16 @@ def test_export_import_export_is_lossless(db, tmp_path):
     assert second.read_text() == first.read_text()
 
 
+def test_an_export_by_command_is_audited(db, tmp_path):
+    from intake.models import AuditEvent
+
+    intake_submit(document=make_document(), consent=None)
+    run("export_intakes", "--output", str(tmp_path / "out.json"))
+    record = AuditEvent.objects.get(action="export")
+    assert record.actor_username == "manage.py export_intakes"
+    assert record.detail == "1 intakes exported by command"
+
+
 def test_route_on_a_document_equals_route_after_import_and_export(db, tmp_path):
     path = tmp_path / "in.json"
     document = dict(BACLOFEN_EMERGENCY, contact={**BACLOFEN_EMERGENCY["contact"]})
