@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from intake.choices import ESCALATION_RANK, TRACK_RANK
+from intake.choices import ESCALATION_RANK, FLAG_FIELDS, TRACK_RANK
 from intake.demo import STATUS_MIX, demo_documents
 from intake.documents import document_to_fields
 from intake.models import Intake, RoutingDecision, SubstanceUse, User
@@ -60,6 +60,7 @@ def populate(count: int, seed: int = 7) -> int:
                     escalation_rank=ESCALATION_RANK[output["escalation"]],
                     track_rank=TRACK_RANK[output["track"]],
                     priority="priority_population" in output["flags"],
+                    **{field: flag in output["flags"] for flag, field in FLAG_FIELDS.items()},
                     needs_review=not output["complete"],
                 )
             )

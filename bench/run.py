@@ -91,6 +91,7 @@ def bench_pages() -> None:
         ("queue, first page", "/staff/"),
         ("queue, page 50", "/staff/?page=50"),
         ("queue, filtered detox", "/staff/?track=detox"),
+        ("queue, medical flag", "/staff/?flag=medical"),
         ("queue, search by name", "/staff/?q=Garcia"),
         ("queue, search by reference", f"/staff/?q={reference}"),
         ("intake page", f"/staff/intake/{reference}/"),

@@ -57,3 +57,11 @@ class Flag(models.TextChoices):
 # Sort keys for the staff queue (ROUTING.md "Queue order"): lower sorts first.
 ESCALATION_RANK = {Escalation.EMERGENCY: 0, Escalation.CRISIS: 1, Escalation.NONE: 2}
 TRACK_RANK = {Track.DETOX: 0, Track.INPATIENT: 1, Track.OUTPATIENT: 2}
+
+# The flags besides priority population, and the Intake columns they are copied to so that the
+# queue filters on a column rather than on the decision's JSON.
+FLAG_FIELDS = {
+    Flag.MEDICAL: "flag_medical",
+    Flag.CO_OCCURRING: "flag_co_occurring",
+    Flag.DUTIES_FIT_OUTPATIENT: "flag_duties",
+}

@@ -65,6 +65,12 @@ def test_submit_stores_routes_and_records_the_decision(db):
     assert (intake.escalation_rank, intake.track_rank) == (0, 0)
     assert decision.next_step == "inpatient"
     assert "medical" in decision.flags
+    # The queue filters on columns copied from the decision's flags.
+    assert (intake.flag_medical, intake.flag_co_occurring, intake.flag_duties) == (
+        True,
+        "co_occurring" in decision.flags,
+        False,
+    )
     assert intake.substance_uses.count() == 3
     assert sorted(intake.symptoms.values_list("code", flat=True)) == [
         "tremors",

@@ -119,6 +119,10 @@ class Intake(models.Model):
     )
     needs_review = models.BooleanField(_("needs clinician review"), default=False, editable=False)
     priority = models.BooleanField(_("priority population"), default=False, editable=False)
+    # The other flags, so the queue filters on a column rather than the decision's JSON.
+    flag_medical = models.BooleanField(_("medical flag"), default=False, editable=False)
+    flag_co_occurring = models.BooleanField(_("co-occurring flag"), default=False, editable=False)
+    flag_duties = models.BooleanField(_("duties fit outpatient"), default=False, editable=False)
     escalation_rank = models.PositiveSmallIntegerField(default=2, editable=False)
     track_rank = models.PositiveSmallIntegerField(default=2, editable=False)
 

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from intake import routing
-from intake.choices import ESCALATION_RANK, TRACK_RANK, Flag, Status
+from intake.choices import ESCALATION_RANK, FLAG_FIELDS, TRACK_RANK, Flag, Status
 from intake.documents import document_to_fields, intake_to_document
 from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse
 from intake.references import PATTERN as REFERENCE_PATTERN
@@ -148,6 +148,9 @@ QUEUE_FIELDS = (
     "track",
     "track_rank",
     "priority",
+    "flag_medical",
+    "flag_co_occurring",
+    "flag_duties",
     "needs_review",
 )
 
@@ -160,4 +163,6 @@ def apply_queue_fields(intake: Intake, decision: RoutingDecision) -> None:
         intake.track = decision.track
     intake.track_rank = TRACK_RANK[intake.track]
     intake.priority = Flag.PRIORITY_POPULATION in decision.flags
+    for flag, field in FLAG_FIELDS.items():
+        setattr(intake, field, flag in decision.flags)
     intake.needs_review = not decision.complete

@@ -11,7 +11,15 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
-from intake.choices import OPEN_STATUSES, TRACK_RANK, Escalation, Flag, Status, Track
+from intake.choices import (
+    FLAG_FIELDS,
+    OPEN_STATUSES,
+    TRACK_RANK,
+    Escalation,
+    Flag,
+    Status,
+    Track,
+)
 from intake.references import normalise_reference
 
 OPEN = "open"
@@ -88,10 +96,9 @@ class QueueFilter(django_filters.FilterSet):
         if value == NEEDS_REVIEW:
             return queryset.filter(needs_review=True)
         if value == Flag.PRIORITY_POPULATION:
-            return queryset.filter(priority=True)  # denormalised and indexed
-        # The other flags live in the decision's JSON list; a text match on the quoted code
-        # works on SQLite and PostgreSQL alike (JSON containment does not exist on SQLite).
-        return queryset.filter(current_decision__flags__icontains=f'"{value}"')
+            return queryset.filter(priority=True)
+        # Denormalised from the current decision by apply_queue_fields.
+        return queryset.filter(**{FLAG_FIELDS[value]: True})
 
     def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if not value or self.request is None:
