@@ -46,7 +46,7 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _prune(mapping: dict[str, Any]) -> dict[str, Any]:
+def prune(mapping: dict[str, Any]) -> dict[str, Any]:
     """Leave out unanswered keys (None, blank text): a missing key means "not answered"."""
     return {k: v for k, v in mapping.items() if v is not None and v != ""}
 
@@ -57,7 +57,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
         "sex": intake.sex or None,
         "date_of_birth": intake.date_of_birth.isoformat() if intake.date_of_birth else None,
         "substances": [
-            _prune(
+            prune(
                 {
                     "substance": use.substance_id,
                     **{key: getattr(use, key) for key in SUBSTANCE_KEYS},
@@ -67,7 +67,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
             for use in intake.substance_uses.all()
         ],
         "used_together": intake.used_together,
-        "history": _prune(
+        "history": prune(
             {
                 "withdrawal_seizures": intake.withdrawal_seizures,
                 "withdrawal_delirium": intake.withdrawal_delirium,
@@ -76,9 +76,9 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
             }
         )
         or None,
-        "medical": _prune({key: getattr(intake, key) for key in MEDICAL_KEYS}) or None,
+        "medical": prune({key: getattr(intake, key) for key in MEDICAL_KEYS}) or None,
         "screening": dict(intake.screening) or None,
-        "living": _prune(
+        "living": prune(
             {"housing": intake.housing, **{key: getattr(intake, key) for key in LIVING_KEYS}}
         )
         or None,
@@ -94,7 +94,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
             (s.code for s in intake.symptoms.all()), key=lambda c: order.get(c, 999)
         )
     if contact:
-        doc["contact"] = _prune(
+        doc["contact"] = prune(
             {
                 **{key: getattr(intake, key) for key in CONTACT_FIELDS},
                 "date_of_birth": doc["date_of_birth"],
@@ -103,7 +103,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
         )
     if extensions:
         doc["insurance"] = (
-            _prune(
+            prune(
                 {
                     "payer": intake.insurance_payer,
                     "member_id": intake.insurance_member_id,
@@ -114,7 +114,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
         )
         doc["status"] = intake.status
         doc["submitted_at"] = intake.submitted_at.isoformat() if intake.submitted_at else None
-    return validate_document(_prune(doc))
+    return validate_document(prune(doc))
 
 
 def document_to_fields(doc: dict) -> tuple[dict[str, Any], list[dict[str, Any]], list[str] | None]:

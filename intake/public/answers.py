@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from intake.documents import prune
+
 from .forms.health import CONDITIONS, follow_up_questions
 from .forms.substances import chosen_substances
-
-
-def _prune(mapping: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in mapping.items() if value is not None and value != ""}
 
 
 def build_document(answers: dict) -> dict:
@@ -25,7 +23,7 @@ def build_document(answers: dict) -> dict:
     if about:
         doc["sex"] = about.get("sex")
         doc["date_of_birth"] = about.get("date_of_birth")
-        doc["contact"] = _prune(
+        doc["contact"] = prune(
             {
                 key: about.get(key)
                 for key in (
@@ -77,7 +75,7 @@ def build_document(answers: dict) -> dict:
 
     life = answers.get("life")
     if life:
-        doc["living"] = _prune(
+        doc["living"] = prune(
             {
                 "housing": life.get("housing"),
                 "others_using_at_home": life.get("others_using_at_home"),
@@ -96,7 +94,7 @@ def build_document(answers: dict) -> dict:
 
     insurance = answers.get("insurance")
     if insurance:
-        doc["insurance"] = _prune(
+        doc["insurance"] = prune(
             {
                 "payer": insurance.get("payer"),
                 "member_id": insurance.get("member_id"),
@@ -107,8 +105,8 @@ def build_document(answers: dict) -> dict:
     if screening:
         doc["screening"] = screening
     if history:
-        doc["history"] = _prune(history)
-    return {key: value for key, value in _prune(doc).items() if value != {}}
+        doc["history"] = prune(history)
+    return {key: value for key, value in prune(doc).items() if value != {}}
 
 
 # A half-finished draft for demos (seed_demo) and tests: about you, substances and details.
