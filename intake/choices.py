@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from intake import catalog
+from intake.catalog import codes
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -54,9 +57,10 @@ class Flag(models.TextChoices):
     DUTIES_FIT_OUTPATIENT = "duties_fit_outpatient", _("Duties fit outpatient")
 
 
-# Sort keys for the staff queue (ROUTING.md "Queue order"): lower sorts first.
-ESCALATION_RANK = {Escalation.EMERGENCY: 0, Escalation.CRISIS: 1, Escalation.NONE: 2}
-TRACK_RANK = {Track.DETOX: 0, Track.INPATIENT: 1, Track.OUTPATIENT: 2}
+# Sort keys for the staff queue (ROUTING.md "Queue order"): lower sorts first. The order is
+# the catalog's, most urgent first, the same one the routing engine ranks by.
+ESCALATION_RANK = {code: rank for rank, code in enumerate(codes(catalog.ESCALATIONS))}
+TRACK_RANK = {code: rank for rank, code in enumerate(codes(catalog.TRACKS))}
 
 # The flags besides priority population, and the Intake columns they are copied to so that the
 # queue filters on a column rather than on the decision's JSON.
