@@ -19,12 +19,17 @@ venv: $(VENV)/.installed
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
-# Copy the distributed files of the npm packages into static/ so that the app serves them.
-$(VENDOR)/.built: node_modules/.package-lock.json
+# Copy the distributed files of the npm packages into static/ so that the app serves them,
+# unchanged, each with the source map it names: collectstatic's manifest storage rewrites every
+# sourceMappingURL to the hashed map and stops with MissingFileError when the map is absent.
+# (tests/test_production.py checks that every named map exists and that collectstatic passes.)
+# The Makefile is a prerequisite so that a change to this list rebuilds existing checkouts.
+$(VENDOR)/.built: node_modules/.package-lock.json Makefile
+	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/chartjs $(VENDOR)/axe
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
-	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/chartjs/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 	touch $@
 
