@@ -283,6 +283,23 @@ CENTER_PHONE = env("CENTER_PHONE", "1-800-555-0142")
 DRAFT_TTL = timedelta(days=envint("DRAFT_TTL_DAYS", 7))
 INTAKE_THROTTLE_PER_HOUR = envint("INTAKE_THROTTLE_PER_HOUR", 30)
 RESUME_THROTTLE_PER_HOUR = envint("RESUME_THROTTLE_PER_HOUR", 30)
+# Minutes from submission to the first contact attempt, by urgency: the escalation when there is
+# one, otherwise the track (intake/followup.py). FIRST_CONTACT_TARGET_<URGENCY>_MINUTES overrides.
+FIRST_CONTACT_TARGETS = {
+    urgency: envint(f"FIRST_CONTACT_TARGET_{urgency.upper()}_MINUTES", minutes)
+    for urgency, minutes in {
+        "emergency": 15,
+        "crisis": 30,
+        "detox": 120,
+        "inpatient": 240,
+        "outpatient": 1440,
+    }.items()
+}
+for _urgency, _minutes in FIRST_CONTACT_TARGETS.items():
+    if _minutes <= 0:
+        raise ImproperlyConfigured(
+            f"FIRST_CONTACT_TARGET_{_urgency.upper()}_MINUTES must be more than 0, not {_minutes}."
+        )
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,8 +20,15 @@ class Status(models.TextChoices):
 
 # Where each status may go next. Closed intakes can be reopened into review.
 STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.NEW: (Status.IN_REVIEW, Status.CONTACTED, Status.NO_RESPONSE, Status.CLOSED),
-    Status.IN_REVIEW: (Status.CONTACTED, Status.NO_RESPONSE, Status.CLOSED),
+    # A person reached on the first call may decline services there and then.
+    Status.NEW: (
+        Status.IN_REVIEW,
+        Status.CONTACTED,
+        Status.DECLINED,
+        Status.NO_RESPONSE,
+        Status.CLOSED,
+    ),
+    Status.IN_REVIEW: (Status.CONTACTED, Status.DECLINED, Status.NO_RESPONSE, Status.CLOSED),
     Status.CONTACTED: (
         Status.ADMITTED,
         Status.REFERRED_OUT,
@@ -32,7 +39,7 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.ADMITTED: (Status.CLOSED,),
     Status.REFERRED_OUT: (Status.CLOSED,),
     Status.DECLINED: (Status.CLOSED,),
-    Status.NO_RESPONSE: (Status.CONTACTED, Status.CLOSED),
+    Status.NO_RESPONSE: (Status.CONTACTED, Status.DECLINED, Status.CLOSED),
     Status.CLOSED: (Status.IN_REVIEW,),
 }
 OPEN_STATUSES = (Status.NEW, Status.IN_REVIEW, Status.CONTACTED, Status.NO_RESPONSE)

@@ -1,11 +1,12 @@
 """SQL for the triggers that make the append-only tables refuse UPDATE and DELETE.
 
-Used by migration 0003 and by the browser tests on SQLite, whose table flush between
-live-server tests is a DELETE that the triggers would refuse.
+Used by migrations 0003 and 0007 (each for the tables it knew) and by the browser tests on
+SQLite, whose table flush between live-server tests is a DELETE that the triggers would refuse.
 """
 
 # Children before parents, so that emptying them in this order breaks no foreign key.
 APPEND_ONLY_TABLES = (
+    "intake_contactattempt",
     "intake_trackreview",
     "intake_intakeevent",
     "intake_routingdecision",
@@ -13,9 +14,9 @@ APPEND_ONLY_TABLES = (
 )
 
 
-def create_statements(vendor: str) -> list[str]:
+def create_statements(vendor: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
     statements = []
-    for table in APPEND_ONLY_TABLES:
+    for table in tables:
         if vendor == "postgresql":
             statements.append(
                 f"CREATE OR REPLACE FUNCTION {table}_refuse() RETURNS trigger AS $$ "
@@ -34,9 +35,9 @@ def create_statements(vendor: str) -> list[str]:
     return statements
 
 
-def drop_statements(vendor: str) -> list[str]:
+def drop_statements(vendor: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
     statements = []
-    for table in APPEND_ONLY_TABLES:
+    for table in tables:
         if vendor == "postgresql":
             statements.append(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table};")
             statements.append(f"DROP FUNCTION IF EXISTS {table}_refuse();")

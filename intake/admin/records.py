@@ -1,4 +1,4 @@
-"""Append-only records: routing decisions, track reviews, timeline events and the audit trail.
+"""Append-only records: decisions, track reviews, contact attempts, the timeline and the audit.
 
 Read-only for every role, superusers included (the ORM and database triggers refuse changes
 anyway; this keeps the admin from offering them).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import AuditEvent, IntakeEvent, RoutingDecision, TrackReview
+from intake.models import AuditEvent, ContactAttempt, IntakeEvent, RoutingDecision, TrackReview
 
 from .base import IntakeModelAdmin, ReadOnlyMixin
 
@@ -88,3 +88,12 @@ class AuditEventAdmin(ReadOnlyMixin, IntakeModelAdmin):
         "hash",
     )
     fields = readonly_fields
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(ReadOnlyMixin, IntakeModelAdmin):
+    list_display = ("intake", "created_at", "actor", "channel", "outcome", "next_due_at")
+    list_filter = ("channel", "outcome")
+    search_fields = ("=intake__reference", "actor__username")
+    list_select_related = ("intake", "actor")
+    ordering = ("-created_at", "-id")

@@ -9,14 +9,22 @@ from django.db import migrations
 
 from intake.db_triggers import create_statements, drop_statements
 
+# The tables that existed at this migration (later append-only tables have their own).
+TABLES = (
+    "intake_trackreview",
+    "intake_intakeevent",
+    "intake_routingdecision",
+    "intake_auditevent",
+)
+
 
 def create(apps, schema_editor):
-    for sql in create_statements(schema_editor.connection.vendor):
+    for sql in create_statements(schema_editor.connection.vendor, TABLES):
         schema_editor.execute(sql)
 
 
 def drop(apps, schema_editor):
-    for sql in drop_statements(schema_editor.connection.vendor):
+    for sql in drop_statements(schema_editor.connection.vendor, TABLES):
         schema_editor.execute(sql)
 
 

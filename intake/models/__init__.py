@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .catalog import Substance, Symptom
 from .drafts import Draft, RateLimit
+from .followup import ContactAttempt
 from .intakes import Consent, Intake, SubstanceUse
 from .review import IntakeEvent, RoutingDecision, TrackReview
 from .users import User
@@ -10,6 +11,7 @@ from .users import User
 __all__ = [
     "AuditEvent",
     "Consent",
+    "ContactAttempt",
     "Draft",
     "Intake",
     "IntakeEvent",

@@ -27,6 +27,7 @@ class AuditEvent(AppendOnlyModel):
         STATUS = "status", _("Changed status")
         REVIEW = "review", _("Reviewed track")
         NOTE = "note", _("Added note")
+        CONTACT = "contact", _("Logged contact attempt")
         LOGIN = "login", _("Logged in")
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Failed login")

@@ -92,6 +92,19 @@ class Intake(models.Model):
         verbose_name=_("assigned to"),
     )
     first_action_at = models.DateTimeField(_("first staff action"), null=True, blank=True)
+    # The first-contact clock (intake/followup.py): when the next contact attempt is due (the
+    # first-contact target until the first attempt, then the latest attempt's next due time;
+    # null when none is due, and on a closed intake), and what the attempts so far came to.
+    contact_due_at = models.DateTimeField(
+        _("next contact due"), null=True, blank=True, editable=False
+    )
+    first_attempt_at = models.DateTimeField(
+        _("first contact attempt"), null=True, blank=True, editable=False
+    )
+    first_reached_at = models.DateTimeField(
+        _("first reached"), null=True, blank=True, editable=False
+    )
+    attempt_count = models.PositiveIntegerField(_("contact attempts"), default=0, editable=False)
     # Optimistic concurrency: every staff write bumps it; a write from a stale page is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -149,6 +162,9 @@ class Intake(models.Model):
             # The queue's counts per status and track: an index-only scan.
             models.Index(fields=["status", "track_rank"], name="intake_status_track"),
             models.Index(fields=["assigned_to", "status"], name="intake_assigned"),
+            # The Overdue filter and its count; "My follow-ups" (one user's, soonest first).
+            models.Index(fields=["contact_due_at"], name="intake_contact_due"),
+            models.Index(fields=["assigned_to", "contact_due_at"], name="intake_my_followups"),
             models.Index(fields=["submitted_at"], name="intake_submitted"),
             models.Index(fields=["last_name", "first_name"], name="intake_name"),
             models.Index(fields=["phone"], name="intake_phone"),

@@ -132,7 +132,7 @@ class TrackReview(AppendOnlyModel):
 
 
 class IntakeEvent(AppendOnlyModel):
-    """One line of an intake's timeline: submitted, status, assignment, review, note."""
+    """One line of an intake's timeline: submitted, status, assignment, review, note, contact."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -140,6 +140,7 @@ class IntakeEvent(AppendOnlyModel):
         ASSIGNED = "assigned", _("Assigned")
         REVIEWED = "reviewed", _("Track reviewed")
         NOTE = "note", _("Note")
+        CONTACT = "contact", _("Contact attempt")
         ROUTED = "routed", _("Recommendation recomputed")
 
     intake = models.ForeignKey("intake.Intake", on_delete=models.PROTECT, related_name="events")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intake import routing
+from intake import followup, routing
 from intake.choices import ESCALATION_RANK, FLAG_FIELDS, TRACK_RANK, Flag, Status
 from intake.documents import document_to_fields, intake_to_document
 from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse
@@ -152,6 +153,7 @@ QUEUE_FIELDS = (
     "flag_co_occurring",
     "flag_duties",
     "needs_review",
+    "contact_due_at",
 )
 
 
@@ -166,3 +168,20 @@ def apply_queue_fields(intake: Intake, decision: RoutingDecision) -> None:
     for flag, field in FLAG_FIELDS.items():
         setattr(intake, field, flag in decision.flags)
     intake.needs_review = not decision.complete
+    apply_first_contact_target(intake)
+
+
+def apply_first_contact_target(intake: Intake) -> None:
+    """Until someone has tried to reach the person, the next contact is the first-contact
+    target of the intake's urgency (which a new decision or a track review may change)."""
+    if intake.attempt_count:
+        return
+    intake.contact_due_at = followup.contact_due_at(
+        status=intake.status,
+        submitted_at=intake.submitted_at,
+        escalation=intake.escalation,
+        track=intake.track,
+        attempted=False,
+        last_next_due_at=None,
+        targets=settings.FIRST_CONTACT_TARGETS,
+    )

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake import followup
 from intake.choices import STATUS_TRANSITIONS, TRACK_RANK, Status, Track
-from intake.models import AuditEvent, Intake, IntakeEvent, TrackReview, User
+from intake.models import AuditEvent, ContactAttempt, Intake, IntakeEvent, TrackReview, User
 from intake.services.audit import audit_record
 
 WORK_QUEUE = "intake.work_queue"
@@ -119,6 +121,27 @@ def _created(record):
     return record
 
 
+def _contact_due(intake: Intake, *, status: str = "", track: str = ""):
+    """The intake's next contact due time once its status or track has changed."""
+    last_next_due_at = None
+    if intake.attempt_count:
+        last_next_due_at = (
+            ContactAttempt.objects.filter(intake=intake)
+            .order_by("-created_at", "-id")
+            .values_list("next_due_at", flat=True)
+            .first()
+        )
+    return followup.contact_due_at(
+        status=status or intake.status,
+        submitted_at=intake.submitted_at,
+        escalation=intake.escalation,
+        track=track or intake.track,
+        attempted=bool(intake.attempt_count),
+        last_next_due_at=last_next_due_at,
+        targets=settings.FIRST_CONTACT_TARGETS,
+    )
+
+
 def _can_work_queue(user: User | None) -> bool:
     return user is not None and user.is_active and user.has_perm(WORK_QUEUE)
 
@@ -184,7 +207,7 @@ def intake_status_change(
         intake=intake,
         expected_version=expected_version,
         actor=actor,
-        fields={"status": status},
+        fields={"status": status, "contact_due_at": _contact_due(intake, status=status)},
         event={"kind": IntakeEvent.Kind.STATUS, "old_value": old, "new_value": status},
         audit_action=AuditEvent.Action.STATUS,
         # Workflow states only; no answers or recommendation in audit text.
@@ -247,7 +270,12 @@ def intake_track_review(
         intake=intake,
         expected_version=expected_version,
         actor=actor,
-        fields={"track": chosen, "track_rank": TRACK_RANK[chosen], "track_confirmed": True},
+        fields={
+            "track": chosen,
+            "track_rank": TRACK_RANK[chosen],
+            "track_confirmed": True,
+            "contact_due_at": _contact_due(intake, track=chosen),
+        },
         event={
             "kind": IntakeEvent.Kind.REVIEWED,
             "old_value": decision.track,
