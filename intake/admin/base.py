@@ -80,9 +80,14 @@ class AuditedAdminMixin:
         return super().render_change_form(request, context, add=add, change=change,
                                           form_url=form_url, obj=obj)  # fmt: skip
 
+    def audit_suffix(self, request, obj) -> str:
+        """More for the record of a change (names, never health details); none by default."""
+        return ""
+
     def _audit(self, request, obj, verb: str, message=None) -> None:
         fields = _fields(message)
         detail = f"{verb} {obj._meta.label} #{obj.pk}" + (f": {fields}" if fields else "")
+        detail += self.audit_suffix(request, obj)
         audit_record(
             action=AuditEvent.Action.ADMIN,
             request=request,
