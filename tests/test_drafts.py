@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from intake.draft_document import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
 from intake.models import Draft
-from intake.public.answers import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
 from intake.services.drafts import (
     draft_create,
     draft_for_token,

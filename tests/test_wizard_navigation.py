@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from intake.draft_document import build_document
 from intake.models import Intake
 from intake.public import steps
-from intake.public.answers import build_document
 from tests.test_wizard_walk import DEFAULT_POSTS, Walk, answers_for, draft_of
 
 

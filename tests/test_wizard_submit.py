@@ -135,7 +135,7 @@ def test_an_invalid_document_is_refused_kindly_and_logged_without_answers(
 ):
     ready_to_submit(client)
     monkeypatch.setattr(
-        "intake.public.views.build_document", lambda answers: {"sex": "Dana's secret"}
+        "intake.services.drafts.build_document", lambda answers: {"sex": "Dana's secret"}
     )
     page = client.post(REVIEW, DEFAULT_POSTS["review"])
     assert page.status_code == 200

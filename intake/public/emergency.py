@@ -12,9 +12,8 @@ import logging
 from dataclasses import dataclass
 
 from intake import catalog, routing
+from intake.draft_document import build_document
 from intake.schema import DocumentError
-
-from .answers import build_document
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from intake.draft_document import chosen_substances, follow_up_questions
 from intake.public import forms
 from intake.public.forms.base import StepForm
-from intake.public.forms.health import follow_up_questions
-from intake.public.forms.substances import chosen_substances
 
 TOPICS = 8
 REVIEW = "review"

@@ -1,8 +1,9 @@
 """The patient intake's pages. Thin: find the draft, run the step's form, call a service, redirect.
 
-Where a person may go is decided in steps.py; what is stored, in services/drafts.py; what is
-routed and submitted, from answers.build_document. URLs carry step ids only, never an answer,
-and the confirmation page finds its intake through the session, not the URL.
+Where a person may go is decided in steps.py; what is stored and submitted, in
+services/drafts.py (``draft_submit``); what is routed, from intake.draft_document. URLs carry
+step ids only, never an answer, and the confirmation page finds its intake through the session,
+not the URL.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,15 +27,12 @@ from intake.services.drafts import (
     draft_create,
     draft_for_session,
     draft_is_expired,
-    draft_lock,
-    draft_mark_submitted,
     draft_save_step,
+    draft_submit,
 )
-from intake.services.intakes import intake_submit
 from intake.services.throttle import ThrottleResult, throttle_hit
 
 from . import steps
-from .answers import build_document
 from .consent import (
     CONSENT_VERSION,
     DISCLOSURE_INFORMATION,
@@ -97,6 +94,10 @@ def _back_url(previous: steps.Step | None, from_review: bool) -> str:
     if from_review:  # came from a "change" link: Back returns there
         return steps.get_step(steps.REVIEW).url
     return previous.url if previous else reverse("intake:start")
+
+
+def _ready_to_send(answers: dict, completed: list[str]) -> bool:
+    return steps.can_open(steps.get_step(steps.REVIEW), answers, completed)
 
 
 def _progress(step: steps.Step) -> dict:
@@ -188,7 +189,11 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
             return refused(request)
         if form.is_valid():
             try:
-                intake_id = _submit(draft.pk, form, today)
+                intake_id = draft_submit(
+                    draft_id=draft.pk,
+                    consent=form.consent_data(signed_on=today),
+                    is_ready=_ready_to_send,
+                )
             except DocumentError as error:
                 # The messages quote answers: log only how many problems there were.
                 logger.error("a complete draft gave an invalid document (%d problems)",
@@ -219,27 +224,6 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
             "today": today,
         },
     )
-
-
-def _submit(draft_id, form: ConsentForm, today) -> int | None:
-    """Submit once. The draft row stays locked until the intake is stored, so a double click
-    or a replayed POST waits here and then finds the intake the first request made."""
-    with transaction.atomic():
-        draft = draft_lock(draft_id=draft_id)
-        if draft is None:
-            return None
-        if draft.submitted_intake_id:
-            return draft.submitted_intake_id
-        review = steps.get_step(steps.REVIEW)
-        if not steps.can_open(review, draft.answers, draft.completed_steps):
-            return None
-        intake = intake_submit(
-            document=build_document(draft.answers),
-            consent=form.consent_data(signed_on=today),
-            submission_key=str(draft.pk),
-        )
-        draft_mark_submitted(draft=draft, intake=intake)
-        return intake.pk
 
 
 @never_cache

@@ -12,13 +12,16 @@ import datetime
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from intake.draft_document import build_document
 from intake.models import Draft, Intake
+from intake.services.intakes import ConsentData, intake_submit
 
 TOKEN_BYTES = 32
 
@@ -41,7 +44,7 @@ def draft_create(
 ) -> tuple[Draft, str]:
     """A new draft and its raw resume token (shown once; only its hash is kept).
 
-    ``answers`` maps step ids to what each step's form stored (see intake/public/answers.py,
+    ``answers`` maps step ids to what each step's form stored (see intake/draft_document.py,
     ``EXAMPLE_ANSWERS`` and ``EXAMPLE_COMPLETED_STEPS`` for a half-finished example).
     """
     explicit_clock = now is not None
@@ -123,6 +126,40 @@ def draft_mark_submitted(
                        "updated_at"]
     )  # fmt: skip
     return draft
+
+
+@transaction.atomic
+def draft_submit(
+    *,
+    draft_id: uuid.UUID,
+    consent: ConsentData,
+    is_ready: Callable[[dict, list[str]], bool],
+    now: datetime.datetime | None = None,
+) -> int | None:
+    """Submit a draft once; the id of its intake, or None when it is gone or not ready.
+
+    The draft row stays locked until the intake is stored, so a double click or a replayed POST
+    waits here and then finds the intake the first request made. ``is_ready(answers,
+    completed_steps)`` is the wizard's own test (every step that applies is complete): the
+    answers are read again under the lock, since another tab may have changed them.
+    Raises intake.schema.DocumentError if the answers give an invalid document.
+    """
+    now = now or timezone.now()
+    draft = draft_lock(draft_id=draft_id)
+    if draft is None:
+        return None
+    if draft.submitted_intake_id:
+        return draft.submitted_intake_id
+    if not is_ready(draft.answers, draft.completed_steps):
+        return None
+    intake = intake_submit(
+        document=build_document(draft.answers),
+        consent=consent,
+        submission_key=str(draft.pk),
+        now=now,
+    )
+    draft_mark_submitted(draft=draft, intake=intake, now=now)
+    return intake.pk
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from intake.services.staff import IntakeConflict
 
 from . import presenters, selectors
 from .access import EXPORT, REVIEW_TRACK, WORK_QUEUE, get_intake_for_user, staff_required
-from .answers import answer_sections
+from .answer_sections import answer_sections
 from .forms import AssignForm, NoteForm, ReviewForm, StatusForm, VersionedForm
 
 PAGE_FORMS: dict[str, type[VersionedForm]] = {

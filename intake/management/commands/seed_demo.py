@@ -4,9 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.demo import demo_documents, demo_staff_work
+from intake.draft_document import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
 from intake.models import Intake, User
 from intake.models.users import ADMINISTRATORS, CLINICIANS, COORDINATORS
-from intake.public.answers import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
 from intake.services.drafts import draft_create, resume_url
 from intake.services.intakes import intake_submit
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, screening
+from intake.draft_document import follow_up_questions
 
 from .base import CheckboxesField, RadioField, StepForm, YesNoField
 
@@ -26,20 +27,6 @@ CSSRS_FIRST = [q.key for q in screening.CSSRS_QUESTIONS if q.asked_if is None]
 
 def _int(value: str) -> int:
     return int(value)
-
-
-def cssrs_first_answers(answers: dict) -> dict:
-    return answers.get("health", {}).get("cssrs", {})
-
-
-def follow_up_questions(answers: dict) -> list[str]:
-    """The C-SSRS follow-up questions that the first answers call for, in screener order."""
-    first = cssrs_first_answers(answers)
-    return [
-        q.key
-        for q in screening.CSSRS_QUESTIONS
-        if q.asked_if is not None and first.get(q.asked_if) is True
-    ]
 
 
 class HealthForm(StepForm):

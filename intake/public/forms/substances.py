@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, validators
+from intake.draft_document import chosen_substances
 
 from .base import CheckboxesField, RadioField, StepForm, number, translated
 
@@ -61,10 +62,6 @@ class SubstanceChoiceForm(StepForm):
         choices=translated(catalog.SUBSTANCES),
         error_messages={"required": validators.SUBSTANCE_REQUIRED},
     )
-
-
-def chosen_substances(answers: dict) -> list[str]:
-    return list(answers.get("substances", {}).get("substances", []))
 
 
 class SubstanceDetailsForm(StepForm):

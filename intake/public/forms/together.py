@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, screening
+from intake.draft_document import chosen_substances
 
 from .base import CheckboxesField, RadioField, StepForm, YesNoField
-from .substances import chosen_substances
 
 
 def _int(value: str) -> int:

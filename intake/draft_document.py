@@ -1,19 +1,43 @@
 """Draft answers (step id → what that step's form stored) → the intake document.
 
-One function, pure: the wizard routes the document after every step and submits it at the end,
-so the emergency check and the stored intake can never disagree. Answers a later change made
-moot are left out here (details of a substance no longer chosen, AUDIT-C without alcohol, the
-C-SSRS follow-up after a "no"), so stale answers never reach routing or staff.
+Pure (no Django, no database): the wizard routes the document after every step, the submit
+service stores it at the end, and the commands and tests build example drafts from here, so the
+emergency check and the stored intake can never disagree. Answers a later change made moot are
+left out (details of a substance no longer chosen, AUDIT-C without alcohol, the C-SSRS
+follow-up after a "no"), so stale answers never reach routing or staff.
+
+Not to be confused with ``intake.staff.answer_sections`` (a stored intake → what staff read).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from intake import catalog, screening
 from intake.documents import prune
 
-from .forms.health import CONDITIONS, follow_up_questions
-from .forms.substances import chosen_substances
+# The medical conditions asked as checkboxes; pregnancy is a question of its own.
+CONDITION_CODES = tuple(code for code, _ in catalog.MEDICAL_CONDITIONS if code != "pregnant")
+
+
+def chosen_substances(answers: dict) -> list[str]:
+    """The substance codes the person ticked, in the order the form stored them."""
+    return list(answers.get("substances", {}).get("substances", []))
+
+
+def cssrs_first_answers(answers: dict) -> dict:
+    """The C-SSRS answers of the health page (the questions with no condition)."""
+    return answers.get("health", {}).get("cssrs", {})
+
+
+def follow_up_questions(answers: dict) -> list[str]:
+    """The C-SSRS follow-up questions that the first answers call for, in screener order."""
+    first = cssrs_first_answers(answers)
+    return [
+        q.key
+        for q in screening.CSSRS_QUESTIONS
+        if q.asked_if is not None and first.get(q.asked_if) is True
+    ]
 
 
 def build_document(answers: dict) -> dict:
@@ -59,7 +83,7 @@ def build_document(answers: dict) -> dict:
     health = answers.get("health")
     if health:
         conditions = set(health.get("conditions", []))
-        medical = {code: code in conditions for code, _label in CONDITIONS}
+        medical = {code: code in conditions for code in CONDITION_CODES}
         pregnant = health.get("pregnant")
         if pregnant in ("yes", "no"):
             medical["pregnant"] = pregnant == "yes"
