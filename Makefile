@@ -59,8 +59,10 @@ test: venv assets lint
 docs: venv
 	TESTING=true $(PY) manage.py routing_docs
 
+# make bench: the app against a bare Django project through gunicorn, PostgreSQL and wrk
+# (bench/run.py; docs/performance.md). QUICK=1 for the short run (under 5 minutes).
 bench: venv assets
-	$(PY) bench/run.py
+	QUICK=$(QUICK) $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles db.sqlite3

@@ -1,0 +1,48 @@
+-- wrk script for `make bench`: each request comes from a list file, one per line:
+--   METHOD <tab> PATH <tab> COOKIE <tab> BODY (form-encoded, empty for a GET)
+-- Arguments: the list file, then "cycle" (go round the list for the whole run) or "once"
+-- (every line at most once, then stop: final submits each need a fresh draft).
+-- At the end it prints one line, "BENCH {json}", that bench/run.py reads.
+
+local lines = {}
+local index = 0
+local answered = 0
+local once = false
+
+function init(args)
+  for line in io.lines(args[1]) do
+    local method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local headers = { ["Cookie"] = cookie, ["Host"] = "127.0.0.1" }
+    if body == "" then
+      body = nil
+    else
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+    end
+    lines[#lines + 1] = wrk.format(method, path, headers, body)
+  end
+  once = args[2] == "once"
+end
+
+function request()
+  index = index + 1
+  if index > #lines then
+    index = once and #lines or 1
+  end
+  return lines[index]
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  if once and answered >= #lines then
+    wrk.thread:stop()
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
