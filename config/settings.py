@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "intake.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -185,6 +186,16 @@ AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
+
+# --- Request sizes ------------------------------------------------------------------------
+# The largest form (the intake's longest page, a note of 5,000 characters) is a few KB. Bodies
+# over REQUEST_BODY_MAX get a kind 413 page, multipart bodies a 415 (no form takes a file);
+# the proxy should refuse them first (README, "Running in production").
+REQUEST_BODY_MAX = envint("REQUEST_BODY_MAX", 256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"

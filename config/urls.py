@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from intake import views
+from intake.staff.forms import AdminLoginForm
 
 admin.site.site_header = "Intake administration"
 admin.site.site_title = "Intake admin"
+admin.site.login_form = AdminLoginForm  # an over-long username is a form error, not a 500
 
 urlpatterns = [
     path("", views.landing, name="landing"),

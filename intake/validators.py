@@ -25,6 +25,10 @@ CONTROL_CHARACTERS = _(
     "This has a character we can't accept (an invisible or control character). "
     "Please type it again."
 )
+TEXT_UNREADABLE = _(
+    "Part of this could not be read (it was not sent as ordinary text). Please type it again."
+)
+USERNAME_TOO_LONG = _("Usernames have at most %(limit_value)d characters.")
 DATE_INVALID = _("Please enter a real date, for example 05/01/1990.")
 DATE_OF_BIRTH_IN_FUTURE = _("Date of birth can't be in the future.")
 DATE_OF_BIRTH_TOO_EARLY = _("Please check the year: date of birth must be 1900 or later.")
@@ -76,6 +80,15 @@ def validate_no_control_characters(value: str) -> None:
     for character in value:
         if unicodedata.category(character) in ("Cc", "Cs") or character in _BIDI_CONTROLS:
             raise ValidationError(CONTROL_CHARACTERS, code="control_characters")
+
+
+def validate_readable_text(value: str) -> None:
+    """Refuse U+FFFD, the replacement character. Django decodes a form body or query string
+    with errors="replace", so bytes that are not UTF-8 (a lone surrogate included: UTF-8 cannot
+    carry one) arrive as U+FFFD; nobody types it on purpose, and storing it would lose what
+    the person meant."""
+    if "\ufffd" in value:
+        raise ValidationError(TEXT_UNREADABLE, code="unreadable")
 
 
 def validate_date_of_birth(value: datetime.date, *, today: datetime.date | None = None) -> None:

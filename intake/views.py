@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -43,6 +44,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, TooManyFilesSent | RequestDataTooBig):
+        # A file sent to a form that takes none, or too much form data: say so kindly.
+        from intake.middleware import too_large
+
+        return too_large(request, status=400, files=isinstance(exception, TooManyFilesSent))
     return render(request, "errors/400.html", status=400)
 
 

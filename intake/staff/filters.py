@@ -11,6 +11,7 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
+from intake import validators
 from intake.choices import (
     FLAG_FIELDS,
     OPEN_STATUSES,
@@ -42,6 +43,8 @@ class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label=_("Search"),
+        max_length=200,
+        validators=[validators.validate_readable_text],
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Reference, name or phone")}
         ),

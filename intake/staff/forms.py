@@ -4,13 +4,54 @@ from, so that a save over someone else's change is refused (see intake/services/
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from intake import validators
 from intake.choices import STATUS_TRANSITIONS, Status, Track
 from intake.models import Intake, TrackReview
 from intake.services.staff import ERRORS
 
 from . import selectors
+
+LINE_BREAKS_AND_TABS = str.maketrans("", "", "\r\n\t")
+
+
+def validate_staff_text(value: str) -> None:
+    """What a staff member types: readable (no U+FFFD from bytes that were not UTF-8), and no
+    control characters or bidi overrides beyond the line breaks and tabs of a note."""
+    validators.validate_readable_text(value)
+    validators.validate_no_control_characters(value.translate(LINE_BREAKS_AND_TABS))
+
+
+class UsernameLengthMixin:
+    """An over-long username is a form error, refused before anyone tries to authenticate.
+
+    Django's AuthenticationForm sets the field's max_length after the field is built, so no
+    validator ever checks it: a 300-character name went on to django-axes, whose 255-character
+    column on PostgreSQL answered with a server error.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username") or ""
+        model = get_user_model()
+        limit = model._meta.get_field(model.USERNAME_FIELD).max_length
+        if len(username) > limit:
+            raise forms.ValidationError(
+                validators.USERNAME_TOO_LONG, code="max_length", params={"limit_value": limit}
+            )
+        validators.validate_readable_text(username)
+        return username
+
+
+class StaffLoginForm(UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+    pass
 
 
 class VersionedForm(forms.Form):
@@ -60,6 +101,7 @@ class ReviewForm(VersionedForm):
         label=_("Reason"),
         required=False,
         max_length=2000,
+        validators=[validate_staff_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for an override. Say which answers or facts lead you there."),
     )
@@ -93,6 +135,7 @@ class NoteForm(VersionedForm):
     text = forms.CharField(
         label=_("Note"),
         max_length=5000,
+        validators=[validate_staff_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": ERRORS["empty_note"]},
     )

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views_exports, views_intake, views_overview, views_queue
+from .forms import StaffLoginForm
 
 app_name = "staff"
 
@@ -9,7 +10,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="staff/login.html", redirect_authenticated_user=True
+            template_name="staff/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=StaffLoginForm,
         ),
         name="login",
     ),

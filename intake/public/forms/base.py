@@ -47,7 +47,10 @@ class TextField(forms.CharField):
         self.validators = [
             v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
-        self.validators.append(validators.validate_no_control_characters)
+        self.validators += [
+            validators.validate_readable_text,
+            validators.validate_no_control_characters,
+        ]
 
 
 class RadioField(forms.TypedChoiceField):
