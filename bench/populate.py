@@ -35,14 +35,14 @@ def populate(count: int, seed: int = 7) -> int:
     for document in demo_documents(60, now=now):
         doc = validate_document(document)
         fields, substances, symptoms = document_to_fields(doc)
-        templates.append((doc, fields, substances, route(doc).as_dict()))
+        templates.append((doc, fields, substances, route(doc)))
     references = set()
     created = 0
     while created < count:
         size = min(BATCH, count - created)
         chosen = [rng.choice(templates) for _ in range(size)]
         intakes = []
-        for _doc, fields, _, output in chosen:
+        for _doc, fields, _, decision in chosen:
             reference = new_reference()
             while reference in references:
                 reference = new_reference()
@@ -55,22 +55,22 @@ def populate(count: int, seed: int = 7) -> int:
                     status=rng.choice(STATUS_MIX),
                     submitted_at=submitted,
                     symptoms_answered=True,
-                    escalation=output["escalation"],
-                    track=output["track"],
-                    escalation_rank=ESCALATION_RANK[output["escalation"]],
-                    track_rank=TRACK_RANK[output["track"]],
-                    priority="priority_population" in output["flags"],
-                    **{field: flag in output["flags"] for flag, field in FLAG_FIELDS.items()},
-                    needs_review=not output["complete"],
+                    escalation=decision.escalation,
+                    track=decision.track,
+                    escalation_rank=ESCALATION_RANK[decision.escalation],
+                    track_rank=TRACK_RANK[decision.track],
+                    priority="priority_population" in decision.flags,
+                    **{field: flag in decision.flags for flag, field in FLAG_FIELDS.items()},
+                    needs_review=not decision.complete,
                 )
             )
         # bulk_create sets primary keys on PostgreSQL and on SQLite 3.35+.
         Intake.objects.bulk_create(intakes, batch_size=1000)
         decisions, uses = [], []
-        for intake, (_, _, substances, output) in zip(intakes, chosen, strict=True):
+        for intake, (_, _, substances, decision) in zip(intakes, chosen, strict=True):
             decisions.append(
-                RoutingDecision.from_output(
-                    intake=intake, created_at=intake.submitted_at, output=output
+                RoutingDecision.from_decision(
+                    intake=intake, created_at=intake.submitted_at, decision=decision
                 )
             )
             uses.extend(SubstanceUse(intake=intake, **row) for row in substances)

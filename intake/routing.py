@@ -45,6 +45,7 @@ __all__ = [
     "evaluate",
     "prepare",
     "route",
+    "route_validated",
 ]
 
 ROUTING_VERSION = "2026.1"
@@ -80,28 +81,17 @@ class Decision:
             "rules": [rule.as_dict() for rule in self.rules],
         }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
-        """Rebuild a stored ``as_dict()`` result (of any version; nothing is re-evaluated)."""
-        return cls(
-            version=data["version"],
-            escalation=data["escalation"],
-            track=data["track"],
-            next_step=data["next_step"],
-            flags=tuple(data["flags"]),
-            complete=data["complete"],
-            missing=tuple(data["missing"]),
-            scores={name: dict(result) for name, result in data["scores"].items()},
-            rules=tuple(FiredRule(**rule) for rule in data["rules"]),
-        )
-
 
 # --- The engine -----------------------------------------------------------------------------
 
 
 def prepare(document: Mapping[str, Any]) -> Facts:
     """Validate ``document`` (``DocumentError`` propagates) and prepare the facts rules read."""
-    doc = validate_document(dict(document) if isinstance(document, Mapping) else document)
+    return _facts(validate_document(dict(document) if isinstance(document, Mapping) else document))
+
+
+def _facts(doc: Mapping[str, Any]) -> Facts:
+    """The facts of a document that ``schema.validate_document`` returned."""
     substances = tuple(doc.get("substances", ()))
     missing = [] if substances else ["substances"]
     missing += [
@@ -164,6 +154,12 @@ def route(document: Mapping[str, Any], *, rules: Iterable[Rule] = RULES) -> Deci
     return evaluate(prepare(document), rules)
 
 
+def route_validated(document: Mapping[str, Any]) -> Decision:
+    """The recommendation for a document that ``schema.validate_document`` already returned
+    (the submit service validates once); anything else goes through ``route()``."""
+    return evaluate(_facts(document))
+
+
 # --- Helpers for the staff side -------------------------------------------------------------
 
 
@@ -184,15 +180,6 @@ def _get(decision: Decision | Mapping[str, Any], name: str) -> Any:
 def needs_emergency_page(decision: Decision | Mapping[str, Any]) -> bool:
     """Whether the patient must see the emergency guidance next (a Decision or its dict)."""
     return _get(decision, "escalation") in ("emergency", "crisis")
-
-
-def queue_rank(decision: Decision | Mapping[str, Any]) -> tuple[int, int, int]:
-    """ROUTING.md's queue order up to submission time: escalation, track, priority first."""
-    return (
-        escalation_rank(_get(decision, "escalation")),
-        track_rank(_get(decision, "track")),
-        0 if "priority_population" in _get(decision, "flags") else 1,
-    )
 
 
 def rules_markdown() -> str:

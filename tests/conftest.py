@@ -104,6 +104,22 @@ def make_document(**changes) -> dict:
     return doc
 
 
+def stored_output(decision) -> dict:
+    """A stored RoutingDecision row read back in ROUTING.md's output form, to compare with what
+    the engine returns (``route(document).as_dict()``)."""
+    return {
+        "version": decision.version,
+        "escalation": decision.escalation,
+        "track": decision.track,
+        "next_step": decision.next_step or None,
+        "flags": list(decision.flags),
+        "complete": decision.complete,
+        "missing": list(decision.missing),
+        "scores": decision.scores,
+        "rules": list(decision.rules),
+    }
+
+
 @pytest.fixture
 def document():
     return make_document()

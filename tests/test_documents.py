@@ -15,7 +15,7 @@ from intake.references import PATTERN, normalise_reference
 from intake.routing import route
 from intake.schema import DocumentError
 from intake.services.intakes import ConsentData, intake_reroute, intake_submit
-from tests.conftest import make_document
+from tests.conftest import make_document, stored_output
 
 BACLOFEN_EMERGENCY = make_document(
     sex="male",
@@ -60,7 +60,7 @@ def test_submit_stores_routes_and_records_the_decision(db):
     assert PATTERN.match(intake.reference)
     decision = intake.current_decision
     assert decision.version == "2026.1"
-    assert decision.as_output() == route(BACLOFEN_EMERGENCY).as_dict()
+    assert stored_output(decision) == route(BACLOFEN_EMERGENCY).as_dict()
     assert (intake.escalation, intake.track) == ("emergency", "detox")
     assert (intake.escalation_rank, intake.track_rank) == (0, 0)
     assert decision.next_step == "inpatient"
@@ -83,7 +83,7 @@ def test_submit_is_one_transaction(db, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("routing failed")
 
-    monkeypatch.setattr("intake.services.intakes._decide", broken)
+    monkeypatch.setattr("intake.services.intakes._store_decision", broken)
     with pytest.raises(RuntimeError):
         intake_submit(document=make_document(), consent=None)
     assert Intake.objects.count() == 0
@@ -144,7 +144,7 @@ def test_rerouting_appends_a_decision_and_the_newest_is_current(db):
     intake.refresh_from_db()
     assert intake.decisions.count() == 2
     assert intake.current_decision == second != first
-    assert second.as_output() == first.as_output()
+    assert stored_output(second) == stored_output(first)
 
 
 def test_rerouting_tells_a_staff_page_opened_before_it(db, coordinator):
@@ -310,3 +310,32 @@ def test_routing_docs_are_current():
 )
 def test_reference_codes_are_read_back_forgivingly(typed, code):
     assert normalise_reference(typed) == code
+
+
+def test_reroute_command_routes_intakes_decided_under_other_rules(db):
+    import dataclasses
+    import io
+
+    from django.core.management import call_command
+
+    current = intake_submit(document=make_document(), consent=None)
+    older = intake_submit(document=BACLOFEN_EMERGENCY, consent=None)
+    # A decision stored under an earlier rules version (append-only: a new row, pointed at).
+    old = RoutingDecision.from_decision(
+        intake=older,
+        created_at=older.submitted_at,
+        decision=dataclasses.replace(route(BACLOFEN_EMERGENCY), version="2025.4"),
+    )
+    old.save()
+    Intake.objects.filter(pk=older.pk).update(current_decision=old)
+
+    call_command("reroute_intakes", stdout=(out := io.StringIO()))
+    assert "1 intakes routed again" in out.getvalue()
+    older.refresh_from_db()
+    assert older.current_decision.version == "2026.1"
+    assert older.decisions.count() == 3
+    assert current.decisions.count() == 1
+
+    call_command("reroute_intakes", "--all", stdout=(out := io.StringIO()))
+    assert "2 intakes routed again" in out.getvalue()
+    assert current.decisions.count() == 2

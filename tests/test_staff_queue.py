@@ -326,3 +326,34 @@ def test_a_deep_page_walks_ids_then_joins(client, coordinator, db):
     page = paginate(selectors.queue_intakes(), raw_page="2", total=7, per_page=3)
     assert [i.last_name for i in page.items] == ["Deepd", "Deepe", "Deepf"]
     assert (page.has_previous, page.has_next, page.num_pages) == (True, True, 3)
+
+
+def test_queue_columns_sort_priority_first_within_track():
+    # The columns the queue orders on, as the submit service sets them from the engine's decision.
+    from intake.models import Intake
+    from intake.routing import route
+    from intake.services.intakes import apply_queue_fields
+    from tests.test_routing import intake, sub
+
+    def queue_rank(decision) -> tuple[int, int, int]:
+        row = Intake()
+        apply_queue_fields(row, decision)
+        return (row.escalation_rank, row.track_rank, 0 if row.priority else 1)
+
+    decisions = {
+        "outpatient": route(intake()),
+        "outpatient-priority": route(intake(medical={"pregnant": True})),
+        "inpatient": route(intake(living={"housing": "homeless"})),
+        "detox": route(intake(sub("alcohol", "daily"))),
+        "crisis": route(intake(screening={"cssrs": {"q5": True}})),
+        "emergency": route(intake(symptoms=["coma"])),
+    }
+    ordered = sorted(decisions, key=lambda name: queue_rank(decisions[name]))
+    assert ordered == [
+        "emergency",
+        "crisis",
+        "detox",
+        "inpatient",
+        "outpatient-priority",
+        "outpatient",
+    ]

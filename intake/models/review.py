@@ -63,39 +63,26 @@ class RoutingDecision(AppendOnlyModel):
         return f"{self.version} {self.escalation}/{self.track}"
 
     @classmethod
-    def from_output(cls, *, intake, created_at, output: dict) -> "RoutingDecision":
-        """An unsaved decision from the engine's output (ROUTING.md's output form)."""
+    def from_decision(cls, *, intake, created_at, decision) -> "RoutingDecision":
+        """An unsaved row for the engine's ``routing.Decision``, stored in ROUTING.md's
+        output form (the one place a decision becomes a row)."""
         return cls(
             intake=intake,
             created_at=created_at,
-            version=output["version"],
-            escalation=output["escalation"],
-            track=output["track"],
-            next_step=output["next_step"] or "",
-            flags=output["flags"],
-            complete=output["complete"],
-            missing=output["missing"],
-            scores=output["scores"],
-            rules=output["rules"],
+            version=decision.version,
+            escalation=decision.escalation,
+            track=decision.track,
+            next_step=decision.next_step or "",
+            flags=list(decision.flags),
+            complete=decision.complete,
+            missing=list(decision.missing),
+            scores={name: dict(result) for name, result in decision.scores.items()},
+            rules=[rule.as_dict() for rule in decision.rules],
         )
 
     @property
     def rule_codes(self) -> list[str]:
         return [rule["code"] for rule in self.rules]
-
-    def as_output(self) -> dict:
-        """The decision in ROUTING.md's output form."""
-        return {
-            "version": self.version,
-            "escalation": self.escalation,
-            "track": self.track,
-            "next_step": self.next_step or None,
-            "flags": list(self.flags),
-            "complete": self.complete,
-            "missing": list(self.missing),
-            "scores": self.scores,
-            "rules": list(self.rules),
-        }
 
 
 class TrackReview(AppendOnlyModel):

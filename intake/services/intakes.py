@@ -13,7 +13,7 @@ from django.utils import timezone
 from intake import followup, routing
 from intake.choices import ESCALATION_RANK, FLAG_FIELDS, TRACK_RANK, Flag, Status
 from intake.documents import document_to_fields, intake_to_document
-from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse
+from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse, User
 from intake.references import PATTERN as REFERENCE_PATTERN
 from intake.references import new_reference
 from intake.schema import DocumentError, validate_document
@@ -63,17 +63,22 @@ def intake_submit(
     submitted_at = (
         datetime.datetime.fromisoformat(doc["submitted_at"]) if "submitted_at" in doc else now
     )
+    # Routed before anything is written, so that the intake row is inserted with its queue
+    # fields; only the pointer to the decision row (which needs the intake's id) follows.
+    decision = routing.route_validated(doc)
+    intake = Intake(
+        reference=reference or _unused_reference(),
+        submission_key=submission_key or None,
+        status=doc.get("status", Status.NEW),
+        submitted_at=submitted_at,
+        symptoms_answered=symptoms is not None,
+        **fields,
+    )
+    apply_queue_fields(intake, decision)
     try:
         # A savepoint, so a lost race on submission_key leaves the outer transaction usable.
         with transaction.atomic():
-            intake = Intake.objects.create(
-                reference=reference or _unused_reference(),
-                submission_key=submission_key or None,
-                status=doc.get("status", Status.NEW),
-                submitted_at=submitted_at,
-                symptoms_answered=symptoms is not None,
-                **fields,
-            )
+            intake.save(force_insert=True)
     except IntegrityError:
         if submission_key:
             existing = Intake.objects.filter(submission_key=submission_key).first()
@@ -88,7 +93,8 @@ def intake_submit(
     IntakeEvent.objects.create(
         intake=intake, kind=IntakeEvent.Kind.SUBMITTED, new_value=intake.status, created_at=now
     )
-    _decide(intake=intake, document=doc, now=now)
+    intake.current_decision = _store_decision(intake=intake, decision=decision, now=now)
+    intake.save(update_fields=["current_decision"])
     return intake
 
 
@@ -101,7 +107,9 @@ def _unused_reference() -> str:
 
 
 @transaction.atomic
-def intake_reroute(*, intake: Intake, actor=None, now: datetime.datetime | None = None):
+def intake_reroute(
+    *, intake: Intake, actor: User | None = None, now: datetime.datetime | None = None
+) -> RoutingDecision:
     """Route a stored intake again (e.g. under a new rules version): appends a decision.
 
     Writes only the queue fields and bumps the version, so that a staff page opened before
@@ -109,7 +117,10 @@ def intake_reroute(*, intake: Intake, actor=None, now: datetime.datetime | None 
     """
     now = now or timezone.now()
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    decision = _record_decision(intake=intake, document=intake_to_document(intake), now=now)
+    decision = routing.route_validated(intake_to_document(intake))
+    row = _store_decision(intake=intake, decision=decision, now=now)
+    intake.current_decision = row
+    apply_queue_fields(intake, decision)
     Intake.objects.filter(pk=intake.pk).update(
         version=F("version") + 1, **{name: getattr(intake, name) for name in QUEUE_FIELDS}
     )
@@ -118,27 +129,19 @@ def intake_reroute(*, intake: Intake, actor=None, now: datetime.datetime | None 
         intake=intake,
         kind=IntakeEvent.Kind.ROUTED,
         actor=actor,
-        new_value=f"{decision.escalation}/{decision.track}",
+        new_value=f"{row.escalation}/{row.track}",
         created_at=now,
         intake_version=intake.version,
     )
-    return decision
+    return row
 
 
-def _decide(*, intake: Intake, document: dict, now: datetime.datetime) -> RoutingDecision:
-    decision = _record_decision(intake=intake, document=document, now=now)
-    intake.save()
-    return decision
-
-
-def _record_decision(*, intake: Intake, document: dict, now: datetime.datetime) -> RoutingDecision:
-    """Route, store the decision, and point the (unsaved) intake's queue fields at it."""
-    output = routing.route(document).as_dict()
-    decision = RoutingDecision.from_output(intake=intake, created_at=now, output=output)
-    decision.save()
-    intake.current_decision = decision
-    apply_queue_fields(intake, decision)
-    return decision
+def _store_decision(
+    *, intake: Intake, decision: routing.Decision, now: datetime.datetime
+) -> RoutingDecision:
+    row = RoutingDecision.from_decision(intake=intake, created_at=now, decision=decision)
+    row.save()
+    return row
 
 
 # What a decision sets on its intake: the fields the queue sorts and filters on.
@@ -157,8 +160,9 @@ QUEUE_FIELDS = (
 )
 
 
-def apply_queue_fields(intake: Intake, decision: RoutingDecision) -> None:
-    """Copy what the queue sorts on from the current decision (and a clinician's track)."""
+def apply_queue_fields(intake: Intake, decision: routing.Decision) -> None:
+    """Copy what the queue sorts on from the engine's decision (and a clinician's track);
+    the caller points ``current_decision`` at the decision's row."""
     intake.escalation = decision.escalation
     intake.escalation_rank = ESCALATION_RANK[decision.escalation]
     if not intake.track_confirmed:
