@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "intake.middleware.RequestLimitsMiddleware",
+    "intake.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "intake.middleware.StaffSessionTimeoutMiddleware",
+    "intake.middleware.PatientSessionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -175,6 +177,9 @@ LOGOUT_REDIRECT_URL = "staff:login"
 # Staff sessions: idle ones end after 15 minutes (middleware), every one after 12 hours.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 60 * 60)
 STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT", 15 * 60)
+# Patients (no login): the cookie ends when the browser closes, and the session after this many
+# seconds without a request; the private resume link is the way back (PatientSessionMiddleware).
+PATIENT_IDLE_TIMEOUT = envint("PATIENT_IDLE_TIMEOUT", 30 * 60)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # django-axes: lock an account+address after repeated failures, stored in the database so
@@ -277,13 +282,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging: no health details, ever. Request bodies and query strings are never logged. ----
+# Resume tokens and query-string values (a staff search is a patient's name) are redacted from
+# every line the console handler writes (intake/log_redaction.py; gunicorn:
+# config/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "intake.log_redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }

@@ -1,12 +1,21 @@
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
 SESSION_KEY = "_last_activity"
 STARTED_KEY = "_signed_in_at"
+PATIENT_SEEN_KEY = "_patient_seen"
+EXPIRY_KEY = "_session_expiry"  # where Django keeps set_expiry()'s value
+PATIENT_IDLE_ENDED = _(
+    "For your privacy, your answers were closed on this device after a while without "
+    "activity. Your private link brings them back, on this device or another."
+)
 # Refresh the activity clock at most once a minute: a session write per request buys nothing
 # for a 15-minute timeout.
 REFRESH_AFTER = 60
@@ -75,3 +84,57 @@ class RequestLimitsMiddleware:
 def too_large(request, *, status: int, files: bool = False):
     context = {"files": files, "limit_kib": settings.REQUEST_BODY_MAX // 1024}
     return render(request, "errors/413.html", context, status=status)
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store (Django's never-cache headers) on every page the app renders:
+    the staff queue, an intake, its print view, the overview and export, the admin, and every
+    patient page show answers or contact details, and neither a shared browser's cache nor a
+    proxy may keep them. Static files (served by whitenoise, before this) stay cacheable, and
+    so does any response a view marked public."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response
+
+
+class PatientSessionMiddleware:
+    """A patient's session (anyone not signed in who has session data) lives in a cookie
+    that ends when the browser closes, and ends on the server after PATIENT_IDLE_TIMEOUT
+    seconds without a request: the next person at a shared phone does not find the draft.
+    The draft itself stays in the database; its private resume link opens it again.
+
+    Staff share the session framework but keep their own rules (StaffSessionTimeoutMiddleware:
+    a persistent cookie, 15 minutes idle, 12 hours in all): on sign-in the patient markers go.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        now = int(time.time())
+        if not request.user.is_authenticated:
+            seen = session.get(PATIENT_SEEN_KEY)
+            if seen is not None and now - int(seen) > settings.PATIENT_IDLE_TIMEOUT:
+                had_draft = "intake_draft" in session
+                session.flush()
+                if had_draft:
+                    messages.info(request, PATIENT_IDLE_ENDED)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            if PATIENT_SEEN_KEY in session or EXPIRY_KEY in session:
+                session.pop(PATIENT_SEEN_KEY, None)
+                session.set_expiry(None)  # back to SESSION_COOKIE_AGE
+        elif not session.is_empty() and session.keys():
+            if session.get(EXPIRY_KEY) != 0:
+                session.set_expiry(0)  # a browser-session cookie
+            seen = session.get(PATIENT_SEEN_KEY)
+            if seen is None or now - int(seen) >= REFRESH_AFTER:
+                session[PATIENT_SEEN_KEY] = now
+        return response
