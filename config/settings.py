@@ -133,6 +133,8 @@ if DATABASE_URL:
             _db["OPTIONS"] = {"pool": {"min_size": 1, "max_size": envint("DATABASE_POOL_MAX", 8)}}
         else:
             _db["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
+        # A database that does not answer gives a 503 within seconds, not a hung worker.
+        _db.setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", 5)
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

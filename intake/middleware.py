@@ -127,6 +127,8 @@ class PatientSessionMiddleware:
                 if had_draft:
                     messages.info(request, PATIENT_IDLE_ENDED)
         response = self.get_response(request)
+        if response.status_code >= 500:
+            return response  # nothing is saved then (and the database may be down)
         if request.user.is_authenticated:
             if PATIENT_SEEN_KEY in session or EXPIRY_KEY in session:
                 session.pop(PATIENT_SEEN_KEY, None)

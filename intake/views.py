@@ -1,6 +1,7 @@
 """Site-wide pages: the landing page, the privacy notice, the health check and error pages."""
 
 import logging
+import sys
 
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import DatabaseError, connection
@@ -9,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from intake.outage import detach_from_database, is_database_outage, outage_response
 
 logger = logging.getLogger(__name__)
 
@@ -61,4 +64,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while Django handles the exception: sys.exc_info() is the one that got here.
+    if is_database_outage(sys.exc_info()[1]):
+        return outage_response(request)
+    detach_from_database(request)  # a 500 page must not fail on the session in turn
     return render(request, "errors/500.html", status=500)

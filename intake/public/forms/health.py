@@ -81,6 +81,11 @@ class HealthForm(StepForm):
 class SafetyForm(StepForm):
     """The C-SSRS follow-up questions; only those that the first answers call for."""
 
+    @classmethod
+    def answers_for_outage(cls, posted) -> dict:
+        asked = {CSSRS[key].asked_if: True for key in posted if key in CSSRS}
+        return {"health": {"cssrs": {k: v for k, v in asked.items() if k}}}
+
     def build_fields(self) -> None:
         keys = follow_up_questions(self.answers)
         for key in keys:

@@ -67,6 +67,12 @@ class SubstanceChoiceForm(StepForm):
 class SubstanceDetailsForm(StepForm):
     """One fieldset per chosen substance; field names are ``<substance>-<question>``."""
 
+    @classmethod
+    def answers_for_outage(cls, posted) -> dict:
+        named = {key.split("-", 1)[0] for key in posted if "-" in key}
+        chosen = [code for code in catalog.codes(catalog.SUBSTANCES) if code in named]
+        return {"substances": {"substances": chosen}}
+
     def build_fields(self) -> None:
         self.layout = []
         for code in chosen_substances(self.answers):

@@ -15,6 +15,14 @@ def _int(value: str) -> int:
 
 
 class TogetherForm(StepForm):
+    @classmethod
+    def answers_for_outage(cls, posted) -> dict:
+        chosen = set(posted.getlist("used_together"))
+        if any(q.key in posted for q in screening.AUDIT_C_QUESTIONS):
+            chosen.add("alcohol")
+        codes = [code for code in catalog.codes(catalog.SUBSTANCES) if code in chosen]
+        return {"substances": {"substances": codes}}
+
     def build_fields(self) -> None:
         chosen = chosen_substances(self.answers)
         self.layout = []
