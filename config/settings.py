@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -156,6 +157,65 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background work: Celery with Redis as the broker (config/celery.py) -------------------
+# Without a broker URL, tasks run inline in the process that sends them (`make run` on a bare
+# machine). Task arguments are ids only: no name or health detail ever goes into Redis.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = TESTING
+# Nothing reads task results: the database rows are the record of what happened.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
+# A task is acknowledged when it ends, and handed back if its worker process dies mid-way.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that cannot reach Redis gives up quickly; the alert sweep sends what it missed.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 3, "socket_connect_timeout": 3}
+CELERY_TIMEZONE = env("TIME_ZONE", "America/New_York")  # the nightly jobs run at night here
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / ".celerybeat-schedule")
+)
+
+# --- Alerts (intake/alerts/) ---------------------------------------------------------------
+# A shared on-call inbox that gets every alert, besides staff who switched alerts on.
+ALERT_EMAILS = envlist("ALERT_EMAILS")
+# Where the link in an alert points (staff pages, login required).
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
+# The sender behind the alert interface (e-mail today; SMS or a pager webhook later).
+ALERT_SENDER = env("ALERT_SENDER", "intake.alerts.senders.EmailSender")
+# Seconds between attempts after a failed send: 1, 2, 5, 10, 30 minutes, then every 30 minutes
+# (the last value repeats) until ALERT_GIVE_UP_HOURS have passed; then the alert is "failed".
+ALERT_RETRY_DELAYS = [int(v) for v in envlist("ALERT_RETRY_DELAYS", "60,120,300,600,1800")]
+ALERT_GIVE_UP = timedelta(hours=envint("ALERT_GIVE_UP_HOURS", 24))
+# The sweep (every ALERT_SWEEP_SECONDS on beat) re-sends alerts still pending this long after
+# they were due: a lost task, a Redis restart or a dead worker delays an alert, never loses it.
+ALERT_SWEEP_SECONDS = envint("ALERT_SWEEP_SECONDS", 60)
+ALERT_SWEEP_GRACE = timedelta(seconds=envint("ALERT_SWEEP_GRACE_SECONDS", 120))
+ALERT_SMTP_TIMEOUT = envint("ALERT_SMTP_TIMEOUT", 20)
+
+# Beat: one per deployment. Every task here is safe if beat ever runs twice.
+CELERY_BEAT_SCHEDULE = {
+    "alerts-sweep": {
+        "task": "intake.tasks.alerts_sweep",
+        "schedule": float(ALERT_SWEEP_SECONDS),
+    },
+    "purge-drafts": {
+        "task": "intake.tasks.purge_drafts",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "verify-audit": {
+        "task": "intake.tasks.verify_audit",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# The open queue refreshes its rows in place this often (seconds).
+QUEUE_POLL_SECONDS = envint("QUEUE_POLL_SECONDS", 25)
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "intake.User"
@@ -323,6 +383,8 @@ for _urgency, _minutes in FIRST_CONTACT_TARGETS.items():
         raise ImproperlyConfigured(
             f"FIRST_CONTACT_TARGET_{_urgency.upper()}_MINUTES must be more than 0, not {_minutes}."
         )
+# E-mailing the resume link: each one sends a message, so fewer per address and hour.
+RESUME_EMAIL_THROTTLE_PER_HOUR = envint("RESUME_EMAIL_THROTTLE_PER_HOUR", 5)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

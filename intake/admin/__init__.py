@@ -3,4 +3,4 @@
 Importing the modules registers their ModelAdmins with admin.site.
 """
 
-from . import catalogs, intakes, records, users  # noqa: F401
+from . import alerts, catalogs, intakes, records, users  # noqa: F401

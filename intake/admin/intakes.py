@@ -18,6 +18,7 @@ from intake.models import (
     TrackReview,
 )
 
+from .alerts import AlertInline
 from .base import IntakeModelAdmin, ReadOnlyInline, ReadOnlyMixin
 
 # Contact details are the one thing an administrator corrects here (a mistyped phone number).
@@ -183,6 +184,7 @@ class IntakeAdmin(IntakeModelAdmin):
         RoutingDecisionInline,
         TrackReviewInline,
         IntakeEventInline,
+        AlertInline,
     )
 
     @admin.display(description=_("name"), ordering="last_name")

@@ -64,11 +64,16 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         "last_name",
         "email",
         "roles",
+        "receives_alerts",
         "is_active",
         "is_staff",
         "last_login",
     )
-    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    list_filter = ("is_active", "receives_alerts", "is_staff", "is_superuser", "groups")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Alerts"), {"fields": ("receives_alerts",)}),
+    )
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 

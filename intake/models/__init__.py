@@ -1,5 +1,6 @@
 """Intake's data model, split by concern (see each module's docstring)."""
 
+from .alerts import Alert, AlertAttempt
 from .audit import AuditEvent
 from .catalog import Substance, Symptom
 from .drafts import Draft, RateLimit
@@ -9,6 +10,8 @@ from .review import IntakeEvent, RoutingDecision, TrackReview
 from .users import User
 
 __all__ = [
+    "Alert",
+    "AlertAttempt",
     "AuditEvent",
     "Consent",
     "ContactAttempt",

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Group names double as roles. Created by a data migration with their permissions.
@@ -10,6 +11,15 @@ ROLES = (COORDINATORS, CLINICIANS, ADMINISTRATORS)
 
 class User(AbstractUser):
     """Staff account. Patients never log in."""
+
+    receives_alerts = models.BooleanField(
+        _("receives alerts"),
+        default=False,
+        help_text=_(
+            "E-mail me when an emergency or crisis intake comes in, or when an intake waits "
+            "past its first-contact target."
+        ),
+    )
 
     class Meta:
         verbose_name = _("staff user")

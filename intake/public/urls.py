@@ -11,6 +11,7 @@ urlpatterns = [
     path("help-now/", views.help_now, name="help_now"),
     path("done/", views.done, name="done"),
     path("save/", resume.save, name="save"),
+    path("save/email/", resume.email_link, name="email_link"),
     path("forget/", resume.forget, name="forget"),
     path("resume/<str:token>/", resume.resume, name="resume"),
 ]

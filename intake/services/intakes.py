@@ -17,6 +17,7 @@ from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, Substan
 from intake.references import PATTERN as REFERENCE_PATTERN
 from intake.references import new_reference
 from intake.schema import DocumentError, validate_document
+from intake.services.alerts import alerts_for_submitted_intake
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,15 @@ def intake_submit(
     consent: ConsentData | None,
     submission_key: str | None = None,
     now: datetime.datetime | None = None,
+    notify: bool = True,
 ) -> Intake:
     """Validate, store and route one intake, all or nothing.
 
     With a `submission_key` (the draft's id) the call is idempotent: a second call with the same
     key, even a concurrent one, returns the intake the first created. `document` may carry the
     `contact`, `insurance`, `status` and `submitted_at` extensions (imports do).
+    An emergency or crisis intake raises its staff alert in the same transaction (its e-mail
+    is queued once it commits); imports and demo data pass notify=False.
     Raises intake.schema.DocumentError on an invalid document.
     """
     doc = validate_document(document)
@@ -95,6 +99,8 @@ def intake_submit(
     )
     intake.current_decision = _store_decision(intake=intake, decision=decision, now=now)
     intake.save(update_fields=["current_decision"])
+    if notify:
+        alerts_for_submitted_intake(intake, now=now)
     return intake
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from intake.models import Intake, IntakeEvent, SubstanceUse, TrackReview, User
+from intake.models import Alert, AlertAttempt, Intake, IntakeEvent, SubstanceUse, TrackReview, User
 
 # What a queue row shows: enough to act on, no answers.
 QUEUE_FIELDS = (
@@ -106,3 +106,14 @@ def assignable_users() -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def intake_alerts(*, intake: Intake) -> list[Alert]:
+    """The intake's staff alerts with their attempts: two queries, however many there are."""
+    alerts = list(Alert.objects.filter(intake=intake).order_by("created_at", "id"))
+    attempts: dict[int, list[AlertAttempt]] = {alert.pk: [] for alert in alerts}
+    for attempt in AlertAttempt.objects.filter(alert__intake=intake).order_by("at", "id"):
+        attempts[attempt.alert_id].append(attempt)
+    for alert in alerts:
+        alert.attempt_list = attempts[alert.pk]
+    return alerts

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_exports, views_intake, views_overview, views_queue
+from . import views_exports, views_intake, views_overview, views_queue, views_settings
 from .forms import StaffLoginForm
 
 app_name = "staff"
@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views_queue.queue, name="queue"),
+    path("queue/live/", views_queue.queue_live, name="queue_live"),
+    path("settings/", views_settings.my_settings, name="settings"),
     path("export.csv", views_exports.export_csv, name="export"),
     path("overview/", views_overview.overview, name="overview"),
     path("intake/<str:reference>/", views_intake.intake_detail, name="intake"),

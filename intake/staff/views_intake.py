@@ -85,6 +85,7 @@ def _render_page(
         "timeline": presenters.timeline(selectors.intake_timeline(intake=intake)),
         "conflict": conflict,
         "conflict_events": presenters.timeline(conflict.events) if conflict else [],
+        "alerts": selectors.intake_alerts(intake=intake),
     }
     # Every staff read of an intake is on the record (who, which intake, from where).
     audit_record(action=AuditEvent.Action.VIEW, request=request, intake=intake)

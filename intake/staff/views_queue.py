@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from intake.choices import Status, Track
+from intake.choices import Escalation, Status, Track
+from intake.models import Intake
 
 from . import presenters, selectors
 from .access import EXPORT, WORK_QUEUE, staff_required
@@ -40,4 +46,40 @@ def queue_context(request: HttpRequest) -> dict:
 @require_GET
 @staff_required(WORK_QUEUE)
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/queue.html", queue_context(request))
+    context = queue_context(request)
+    context["opened_at"] = timezone.now()
+    context["poll_seconds"] = settings.QUEUE_POLL_SECONDS
+    context["live_query"] = request.GET.urlencode()
+    return render(request, "staff/queue.html", context)
+
+
+def _since(raw: str) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else None
+
+
+@require_GET
+@staff_required(WORK_QUEUE)
+def queue_live(request: HttpRequest) -> HttpResponse:
+    """The queue's counts and rows for the page's script to swap in place (same filters), and
+    how many intakes, and emergencies, came in since the page was opened."""
+    since = _since(request.GET.get("since", ""))
+    query = request.GET.copy()
+    query.pop("since", None)
+    request.GET = query  # the page links ({% querystring %}) keep the filters, not `since`
+    context = queue_context(request)
+    context.update(new_count=0, new_emergencies=0)
+    if since is not None:
+        context.update(
+            Intake.objects.filter(submitted_at__gt=since).aggregate(
+                new_count=Count("pk"),
+                new_emergencies=Count("pk", filter=Q(escalation=Escalation.EMERGENCY)),
+            )
+        )
+    response = render(request, "staff/_queue_results.html", context)
+    response["Cache-Control"] = "no-store"
+    response["X-Queue-Live"] = "1"
+    return response

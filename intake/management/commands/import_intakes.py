@@ -32,7 +32,7 @@ class Command(BaseCommand):
                     problems.append(f"{where}contact.reference: {reference} already exists")
                     continue
                 try:
-                    intake_submit(document=document, consent=None)
+                    intake_submit(document=document, consent=None, notify=False)
                 except DocumentError as exc:
                     problems.extend(f"{where}{message}" for message in exc.messages)
             if problems:

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         else:
             now = timezone.now()
             submitted = [
-                intake_submit(document=document, consent=None)
+                intake_submit(document=document, consent=None, notify=False)
                 for document in demo_documents(intakes, now=now)
             ]
             demo_staff_work(

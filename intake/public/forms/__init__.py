@@ -1,7 +1,7 @@
 """The patient intake's forms, one module per topic."""
 
 from .about import AboutForm
-from .consent import HONEYPOT, ConsentForm, StartForm
+from .consent import HONEYPOT, ConsentForm, EmailLinkForm, StartForm
 from .health import HealthForm, SafetyForm
 from .life import InsuranceForm, LifeForm
 from .substances import SubstanceChoiceForm, SubstanceDetailsForm
@@ -12,6 +12,7 @@ __all__ = [
     "HONEYPOT",
     "AboutForm",
     "ConsentForm",
+    "EmailLinkForm",
     "HealthForm",
     "InsuranceForm",
     "LifeForm",

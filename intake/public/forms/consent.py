@@ -34,6 +34,22 @@ class StartForm(HoneypotMixin, forms.Form):
     pass
 
 
+class EmailLinkForm(HoneypotMixin, forms.Form):
+    """Save and finish later: e-mail the private link. The address is used once, not kept."""
+
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the e-mail address to send the link to."),
+            "invalid": _("Enter an e-mail address like name@example.com."),
+        },
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "class": "form-control"}
+        ),
+    )
+
+
 class ConsentForm(HoneypotMixin, StepForm):
     contact_ok = forms.BooleanField(
         label=_("I agree that %(center)s may contact me about this intake, in the way I chose."),
