@@ -80,13 +80,14 @@ def alert_raise(
 ) -> Alert | None:
     """Write the alert row (once per key) in the caller's transaction; queue its send on
     commit. Returns None when an alert with this key exists already."""
-    now = now or timezone.now()
+    clock = timezone.now()
+    now = now or clock
     recipients = alert_recipients(reason)
     try:
         with transaction.atomic():  # a savepoint: a duplicate key leaves the caller usable
             alert = Alert.objects.create(
                 key=key, reason=reason, intake=intake, level=level, recipients=recipients,
-                target_at=target_at, created_at=now, next_attempt_at=now,
+                target_at=target_at, created_at=now, next_attempt_at=min(now, clock),
             )  # fmt: skip
     except IntegrityError:
         return None

@@ -32,7 +32,8 @@ class MySettingsForm(forms.ModelForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_settings(request: HttpRequest) -> HttpResponse:
-    form = MySettingsForm(request.POST or None, instance=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = MySettingsForm(data, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()
