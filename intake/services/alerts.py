@@ -146,7 +146,7 @@ def alert_send(alert_id: int, *, now: datetime.datetime | None = None) -> SendOu
     not due yet, or another worker holds it right now."""
     with transaction.atomic():
         alert = (
-            Alert.objects.select_for_update(skip_locked=True)
+            Alert.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("intake")
             .filter(pk=alert_id, state=Alert.State.PENDING)
             .first()
