@@ -17,6 +17,8 @@ from intake.models import Alert, AlertAttempt, AuditEvent, Draft, Intake
 from intake.services import alerts as alert_services
 from intake.services.audit import audit_record
 from intake.services.drafts import draft_create
+from intake.services.followup import contact_attempt_add
+from intake.services.staff import intake_track_review
 from intake.tasks import purge_drafts, verify_audit
 from tests.conftest import BASE_DOCUMENT, make_document
 
@@ -215,7 +217,7 @@ def _overdue_mails():
 
 
 def test_the_overdue_sweep_alerts_once_per_intake_and_level(
-    on_call, submit, django_capture_on_commit_callbacks
+    on_call, clinician, submit, django_capture_on_commit_callbacks
 ):
     t0 = timezone.now()
     detox = submit(symptoms=["hallucinations"], submitted_at=t0.isoformat())
@@ -236,7 +238,10 @@ def test_the_overdue_sweep_alerts_once_per_intake_and_level(
     assert alert.target_at == t0 + datetime.timedelta(minutes=120)
     assert_says_nothing_about_health(_overdue_mails()[0])
     # A clinician moves it to inpatient (target 240 minutes, passed already): a new level.
-    Intake.objects.filter(pk=detox.pk).update(track="inpatient")
+    detox.refresh_from_db()
+    intake_track_review(intake=detox, actor=clinician, action="override", track="inpatient",
+                        reason="lives alone", expected_version=detox.version,
+                        now=t0 + datetime.timedelta(minutes=300))  # fmt: skip
     assert sweep(601)["raised"] == 1
     assert sweep(602)["raised"] == 0
     assert sweep(24 * 60 + 1)["raised"] == 1  # the outpatient one, after a day
@@ -247,16 +252,21 @@ def test_the_overdue_sweep_alerts_once_per_intake_and_level(
     assert len(_overdue_mails()) == 3
 
 
-def test_an_intake_already_worked_on_or_long_past_raises_no_overdue_alert(
-    on_call, submit, django_capture_on_commit_callbacks
+def test_an_intake_tried_closed_or_long_past_raises_no_overdue_alert(
+    on_call, coordinator, submit, django_capture_on_commit_callbacks
 ):
     t0 = timezone.now()
-    contacted = submit(submitted_at=t0.isoformat(), status="contacted")
+    tried = submit(submitted_at=t0.isoformat())
+    contact_attempt_add(intake=tried, actor=coordinator, expected_version=tried.version,
+                        channel="phone", outcome="no_answer",
+                        now=t0 + datetime.timedelta(hours=1))  # fmt: skip
+    closed = submit(submitted_at=t0.isoformat(), status="admitted")
     old = submit(submitted_at=(t0 - datetime.timedelta(days=10)).isoformat())
+    untouched = submit(submitted_at=t0.isoformat())
     with django_capture_on_commit_callbacks(execute=True):
         swept = alert_services.alerts_sweep(now=t0 + datetime.timedelta(days=1, minutes=5))
-    assert swept["raised"] == 0, (contacted, old)
-    assert mail.outbox == []
+    assert swept["raised"] == 1, (tried, closed, old)
+    assert list(Alert.objects.values_list("intake", flat=True)) == [untouched.pk]
 
 
 # --- housekeeping on beat ---------------------------------------------------------------------
@@ -358,3 +368,30 @@ def test_the_admin_lists_failed_alerts_read_only(administrator, client, submit):
     page = client.get(reverse("admin:intake_alert_change", args=[alert.pk])).content.decode()
     assert "NoRecipients" in page and 'name="_save"' not in page
     assert AlertAttempt.objects.count() == 1
+
+
+def test_a_wizard_submit_that_fails_after_storing_the_intake_leaves_no_alert(
+    on_call, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import DatabaseError
+
+    from intake.services import drafts
+    from tests.test_wizard_emergency import symptoms_post
+    from tests.test_wizard_walk import Walk, answers_for
+
+    walk = Walk(client, answers_for(symptoms=symptoms_post("coma"))).run(until="review")
+
+    def fail(**kwargs):
+        assert Alert.objects.count() == 1  # the alert row is in the submit transaction...
+        raise DatabaseError("the draft could not be marked submitted")
+
+    monkeypatch.setattr(drafts, "draft_mark_submitted", fail)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DatabaseError):
+        walk.post_step("review")
+    assert Alert.objects.count() == 0  # ...and rolled back with it: no row, no e-mail
+    assert Intake.objects.count() == 0
+    assert mail.outbox == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert walk.post_step("review").status_code == 302  # trying again works, once
+    assert Alert.objects.count() == 1 and len(mail.outbox) == 1

@@ -21,36 +21,32 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils import timezone
 
+from intake import followup
 from intake.alerts.messages import compose
 from intake.alerts.senders import get_sender
-from intake.choices import Escalation, Status
-from intake.models import Alert, AlertAttempt, Intake, User
+from intake.choices import OPEN_STATUSES, Escalation
+from intake.models import Alert, AlertAttempt, ContactAttempt, Intake, User
 from intake.models.users import ADMINISTRATORS
 
 logger = logging.getLogger(__name__)
 
-# Minutes from submission to first contact, by urgency (the follow-up issue's defaults).
-DEFAULT_FIRST_CONTACT_TARGETS = {
-    "emergency": 15,
-    "crisis": 30,
-    "detox": 120,
-    "inpatient": 240,
-    "outpatient": 1440,
-}
-OVERDUE_LOOKBACK = datetime.timedelta(days=2)
 ESCALATION_REASONS = {Escalation.EMERGENCY: Alert.Reason.EMERGENCY,
                       Escalation.CRISIS: Alert.Reason.CRISIS}  # fmt: skip
+# Intakes whose first contact fell due longer ago than this never raise an overdue alert:
+# an import of old records, or a first start with a backlog, must not page everyone at once.
+OVERDUE_LOOKBACK = datetime.timedelta(days=2)
 
 
 def urgency(intake: Intake) -> str:
-    """The key of the intake's first-contact target: its escalation, else its track."""
-    return intake.escalation if intake.escalation != Escalation.NONE else intake.track
+    """The key of FIRST_CONTACT_TARGETS that applies (intake/followup.py)."""
+    return followup.urgency(escalation=intake.escalation, track=intake.track)
 
 
 def first_contact_due(intake: Intake) -> datetime.datetime:
-    targets = getattr(settings, "FIRST_CONTACT_TARGETS", DEFAULT_FIRST_CONTACT_TARGETS)
-    due = getattr(intake, "contact_due_at", None)
-    return due or intake.submitted_at + datetime.timedelta(minutes=targets[urgency(intake)])
+    """When the first contact attempt is (or was) due: submitted + the urgency's target."""
+    return intake.submitted_at + followup.first_contact_target(
+        escalation=intake.escalation, track=intake.track, targets=settings.FIRST_CONTACT_TARGETS
+    )
 
 
 def alert_recipients(reason: str) -> list[str]:
@@ -112,7 +108,7 @@ def alerts_for_submitted_intake(intake: Intake, *, now: datetime.datetime | None
         reason=reason,
         intake=intake,
         level=intake.escalation,
-        target_at=first_contact_due(intake),
+        target_at=intake.contact_due_at or first_contact_due(intake),
         now=now,
     )
 
@@ -186,10 +182,7 @@ def alerts_overdue(*, now: datetime.datetime | None = None) -> list[Alert]:
     now = now or timezone.now()
     raised = []
     for intake in overdue_candidates(now=now):
-        due = first_contact_due(intake)
-        if due > now:
-            continue
-        level = urgency(intake)
+        due, level = intake.contact_due_at, intake.alert_level
         with transaction.atomic():
             alert = alert_raise(
                 key=f"intake:{intake.pk}:overdue:{level}", reason=Alert.Reason.OVERDUE,
@@ -201,24 +194,28 @@ def alerts_overdue(*, now: datetime.datetime | None = None) -> list[Alert]:
 
 
 def overdue_candidates(*, now: datetime.datetime):
-    """Open intakes with no contact attempt yet that may be past their target and have no
-    overdue alert at their current level. Intakes older than OVERDUE_LOOKBACK never alert
-    (imports and old demo data would otherwise page everyone at once)."""
-    targets = getattr(settings, "FIRST_CONTACT_TARGETS", DEFAULT_FIRST_CONTACT_TARGETS)
-    level = Case(When(escalation=Escalation.NONE, then=F("track")), default=F("escalation"))
+    """Open intakes with no contact attempt whose first-contact time has passed, with no
+    overdue alert at their current urgency yet (contact_due_at is kept by intake/followup.py:
+    the first-contact target until the first attempt, null once closed)."""
+    level = Case(
+        When(escalation__in=[Escalation.EMERGENCY, Escalation.CRISIS], then=F("escalation")),
+        default=F("track"),
+    )
     already = Alert.objects.filter(
         intake=OuterRef("pk"), reason=Alert.Reason.OVERDUE, level=OuterRef("alert_level")
     )
     return (
         Intake.objects.filter(
-            status=Status.NEW,
-            submitted_at__lte=now - datetime.timedelta(minutes=min(targets.values())),
-            submitted_at__gte=now - OVERDUE_LOOKBACK,
+            attempt_count=0,
+            status__in=OPEN_STATUSES,
+            contact_due_at__lt=now,
+            contact_due_at__gte=now - OVERDUE_LOOKBACK,
         )
+        .exclude(Exists(ContactAttempt.objects.filter(intake=OuterRef("pk"))))
         .annotate(alert_level=level)
         .exclude(Exists(already))
-        .only("pk", "reference", "submitted_at", "escalation", "track")
-        .order_by("submitted_at")
+        .only("pk", "reference", "submitted_at", "escalation", "track", "contact_due_at")
+        .order_by("contact_due_at")
     )
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0006_flag_columns'),
+        ("intake", "0007_contact_attempts"),
     ]
 
     operations = [
