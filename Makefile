@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 VENDOR := static/vendor
 
-.PHONY: run test lint assets venv migrate seed bench docs clean browser
+.PHONY: run worker test lint assets venv migrate seed bench docs clean browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,9 +41,26 @@ migrate: venv
 seed: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 
+# The web server, and with a broker (REDIS_URL or CELERY_BROKER_URL) a Celery worker with beat
+# beside it; Ctrl-C stops both. Without one, background tasks run inline in the web process.
 run: venv assets migrate
 	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ]; then \
+	  echo "== Celery worker with beat on $${CELERY_BROKER_URL:-$$REDIS_URL} (Ctrl-C stops it and the web server)"; \
+	  DEBUG=true $(VENV)/bin/celery -A config worker --beat --loglevel=INFO & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000; \
+	else \
+	  echo "== No REDIS_URL: background tasks (alert e-mails) run inline in the web process, and"; \
+	  echo "   nothing runs on a schedule. Set REDIS_URL=redis://127.0.0.1:6379/0 for a worker with beat."; \
+	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000; \
+	fi
+
+# A Celery worker alone (production runs several, and one `celery -A config beat`).
+worker: venv
+	@if [ -z "$$REDIS_URL$$CELERY_BROKER_URL" ]; then \
+	  echo "make worker needs a broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 2; fi
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -53,7 +70,9 @@ test: venv assets lint
 	TESTING=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not transactional"
 	# Transactional and live-server tests empty the database when they end: a process of
-	# their own, so that no other test sees the emptied tables (see tests/conftest.py).
+	# their own, so that no other test sees the emptied tables (see tests/conftest.py). The
+	# alert delivery tests are among them: on PostgreSQL they start Celery workers on Redis
+	# (TEST_REDIS_URL, default db 2) and an SMTP server; on SQLite they skip.
 	$(VENV)/bin/pytest -p no:xdist -m transactional
 
 docs: venv
