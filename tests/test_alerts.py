@@ -395,3 +395,16 @@ def test_a_wizard_submit_that_fails_after_storing_the_intake_leaves_no_alert(
     with django_capture_on_commit_callbacks(execute=True):
         assert walk.post_step("review").status_code == 302  # trying again works, once
     assert Alert.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_the_sweep_command_for_cron_without_a_broker(on_call, submit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    intake = submit()
+    _pending_alert(intake, timezone.now() - datetime.timedelta(minutes=5))  # lost task
+    out = StringIO()
+    call_command("alerts_sweep", stdout=out)
+    assert "1 re-queued" in out.getvalue()
+    assert len(mail.outbox) == 1
