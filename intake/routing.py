@@ -118,22 +118,38 @@ def _facts(doc: Mapping[str, Any]) -> Facts:
     )
 
 
+_RULES_IN_CODE_ORDER = tuple(sorted(RULES, key=code_order))
+_ESCALATION_RANK = {code: rank for rank, code in enumerate(ESCALATION_ORDER)}
+
+
+def _in_code_order(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    """``rules`` sorted by code; the engine's own table is sorted once, at import."""
+    if rules is RULES:
+        return _RULES_IN_CODE_ORDER
+    return tuple(sorted(rules, key=code_order))
+
+
 def evaluate(facts: Facts, rules: Iterable[Rule] = RULES) -> Decision:
     """Walk ``rules`` in code order over ``facts``; the result is the most intensive indication."""
     fired: list[FiredRule] = []
-    for rule in sorted(rules, key=code_order):
-        reason = rule.condition(replace(facts, fired=tuple(fired)))
+    # One private copy whose ``fired`` is brought up to date as rules fire: each condition sees
+    # the rules fired before it, as if given replace(facts, fired=...), without a copy per rule.
+    current = replace(facts, fired=())
+    for rule in _in_code_order(rules):
+        reason = rule.condition(current)
         if reason is not None:
             fired.append(FiredRule(rule.code, rule.dimension, rule.effect, reason))
+            object.__setattr__(current, "fired", tuple(fired))
     kinds = {rule.code[0] for rule in fired}
     escalations = [rule.effect for rule in fired if rule.code[0] == "E"] + ["none"]
+    escalation = min(escalations, key=_ESCALATION_RANK.__getitem__)
     if "D" in kinds:
         track, next_step = "detox", "inpatient" if "R" in kinds else "outpatient"
     else:
         track, next_step = ("inpatient" if "R" in kinds else "outpatient"), None
     return Decision(
         version=ROUTING_VERSION,
-        escalation=min(escalations, key=escalation_rank),
+        escalation=escalation,
         track=track,
         next_step=next_step,
         flags=tuple(rule.effect for rule in fired if rule.code[0] == "F"),
