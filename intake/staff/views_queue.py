@@ -31,7 +31,10 @@ def queue_context(request: HttpRequest) -> dict:
     facets = fold_facets(
         matrix, statuses=filterset.chosen_statuses(), track=filterset.chosen_track()
     )
-    page = paginate(filterset.qs, raw_page=request.GET.get("page"), total=facets.total)
+    searching = filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
+    page = paginate(
+        filterset.qs, raw_page=request.GET.get("page"), total=facets.total, selective=searching
+    )
     rows = [{"intake": intake, "badges": presenters.badges(intake)} for intake in page.items]
     return {
         "filter": filterset,
