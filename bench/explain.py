@@ -46,7 +46,9 @@ def main() -> None:
         print(f"\n## {label}: GET {url} ({len(queries)} queries)\n")
         for query in queries.captured_queries:
             sql = query["sql"]
-            if "intake_intake" not in sql or sql.startswith(("INSERT", "UPDATE")):
+            if sql.startswith(("INSERT", "UPDATE")) or not (
+                "intake_intake" in sql or "intake_queuecount" in sql
+            ):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)

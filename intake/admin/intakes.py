@@ -12,6 +12,7 @@ from intake.models import (
     Draft,
     Intake,
     IntakeEvent,
+    QueueCount,
     RateLimit,
     RoutingDecision,
     SubstanceUse,
@@ -274,3 +275,11 @@ class RateLimitAdmin(ReadOnlyMixin, IntakeModelAdmin):
     list_filter = ("window_start",)
     search_fields = ("key",)
     ordering = ("-window_start",)
+
+
+@admin.register(QueueCount)
+class QueueCountAdmin(ReadOnlyMixin, IntakeModelAdmin):
+    """The counts the queue shows, kept by database triggers: to look at, never to edit."""
+
+    list_display = ("status", "track_rank", "n")
+    ordering = ("status", "track_rank")

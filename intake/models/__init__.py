@@ -3,6 +3,7 @@
 from .alerts import Alert, AlertAttempt
 from .audit import AuditEvent
 from .catalog import Substance, Symptom
+from .counts import QueueCount
 from .drafts import Draft, RateLimit
 from .followup import ContactAttempt
 from .intakes import Consent, Intake, SubstanceUse
@@ -17,6 +18,7 @@ __all__ = [
     "ContactAttempt",
     "Draft",
     "Intake",
+    "QueueCount",
     "IntakeEvent",
     "RateLimit",
     "RoutingDecision",

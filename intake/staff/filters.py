@@ -137,6 +137,19 @@ class QueueFilter(django_filters.FilterSet):
             data[key] = val
         return type(self)(data, queryset=self.queryset, request=self.request)
 
+    def narrows(self, *ignoring: str) -> bool:
+        """Whether a filter other than ``ignoring`` is set, so that its rows are a subset of
+        the intakes (an unreadable filter counts as set: its page is empty)."""
+        if not self.is_valid():
+            return True
+        for name, value in self.form.cleaned_data.items():
+            if name in ignoring or value in (None, "", False, [], ()):
+                continue
+            if isinstance(value, slice) and value.start is None and value.stop is None:
+                continue  # an empty date range
+            return True
+        return False
+
     def chosen_statuses(self) -> tuple[str, ...] | None:
         """The statuses the status filter lets through; None for all of them."""
         value = self.form.cleaned_data.get("status") if self.is_valid() else OPEN

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from intake.models import Alert, AlertAttempt, Intake, IntakeEvent, SubstanceUse, TrackReview, User
+from intake.models import (
+    Alert,
+    AlertAttempt,
+    Intake,
+    IntakeEvent,
+    QueueCount,
+    SubstanceUse,
+    TrackReview,
+    User,
+)
 
 # What a queue row shows: enough to act on, no answers.
 QUEUE_FIELDS = (
@@ -40,12 +49,19 @@ def queue_intakes() -> QuerySet[Intake]:
     return Intake.objects.select_related("assigned_to", "current_decision").only(*QUEUE_FIELDS)
 
 
-def queue_facet_matrix(queryset: QuerySet[Intake]) -> dict[tuple[str, int], int]:
-    """``{(status, track_rank): count}`` over ``queryset`` in one GROUP BY.
+def queue_facet_matrix(
+    queryset: QuerySet[Intake], *, every_intake: bool = False
+) -> dict[tuple[str, int], int]:
+    """``{(status, track_rank): count}`` over ``queryset`` in one GROUP BY, or, when
+    ``every_intake`` says that no filter narrows it, from the counts the database keeps
+    (QueueCount: 24 rows instead of an index scan over every intake).
 
     track_rank rather than track: both sit in the (status, escalation_rank, track_rank, ...)
     index, so an unfiltered queue is counted from the index alone.
     """
+    if every_intake:
+        kept = QueueCount.objects.filter(n__gt=0).values_list("status", "track_rank", "n")
+        return {(status, rank): n for status, rank, n in kept}
     rows = (
         queryset.order_by()
         .values("status", "track_rank")
