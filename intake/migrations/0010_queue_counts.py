@@ -25,7 +25,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0008_open_queue_index'),
+        ('intake', '0009_open_queue_index'),
     ]
 
     operations = [
