@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from intake.choices import ESCALATION_RANK, FLAG_FIELDS, TRACK_RANK
+from intake.catalog import ESCALATION_RANK, TRACK_RANK
+from intake.choices import FLAG_FIELDS
 from intake.demo import STATUS_MIX, demo_documents
 from intake.documents import document_to_fields
 from intake.models import Intake, RoutingDecision, SubstanceUse, User

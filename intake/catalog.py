@@ -302,6 +302,13 @@ TRACKS: Choices = (
     ("outpatient", "Outpatient"),
 )
 
+# Sort keys (ROUTING.md "Queue order"): lower sorts first, most urgent / intensive first. The
+# routing engine combines fired rules by these ranks; the queue orders by the same numbers.
+ESCALATION_RANK: dict[str, int] = {code: rank for rank, code in enumerate(codes(ESCALATIONS))}
+TRACK_RANK: dict[str, int] = {code: rank for rank, code in enumerate(codes(TRACKS))}
+
+# Each flag's explanation (the staff badge's title and the recommendation card's line); the
+# short name on the badge and in the queue filter is ``choices.Flag``'s label.
 FLAGS: Choices = (
     ("medical", "Medical: detox in a medically managed setting"),
     ("co_occurring", "Co-occurring mental health needs"),

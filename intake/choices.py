@@ -58,16 +58,19 @@ class Track(models.TextChoices):
 
 
 class Flag(models.TextChoices):
-    MEDICAL = "medical", _("Medical: detox in a medically managed setting")
-    CO_OCCURRING = "co_occurring", _("Co-occurring mental health")
+    """A flag's short name (badges, the queue filter); catalog.FLAGS explains each."""
+
+    MEDICAL = "medical", _("Medical")
+    CO_OCCURRING = "co_occurring", _("Co-occurring")
     PRIORITY_POPULATION = "priority_population", _("Priority population")
     DUTIES_FIT_OUTPATIENT = "duties_fit_outpatient", _("Duties fit outpatient")
 
 
-# Sort keys for the staff queue (ROUTING.md "Queue order"): lower sorts first. The order is
-# the catalog's, most urgent first, the same one the routing engine ranks by.
-ESCALATION_RANK = {code: rank for rank, code in enumerate(codes(catalog.ESCALATIONS))}
-TRACK_RANK = {code: rank for rank, code in enumerate(codes(catalog.TRACKS))}
+# The codes and their order are the catalog's (ranks: catalog.ESCALATION_RANK, TRACK_RANK);
+# the labels are written out here so that makemessages finds them.
+assert tuple(Escalation.values) == codes(catalog.ESCALATIONS)
+assert tuple(Track.values) == codes(catalog.TRACKS)
+assert tuple(Flag.values) == codes(catalog.FLAGS)
 
 # The flags besides priority population, and the Intake columns they are copied to so that the
 # queue filters on a column rather than on the decision's JSON.

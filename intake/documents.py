@@ -27,7 +27,8 @@ SUBSTANCE_KEYS = (
     "prescribed",
     "more_than_prescribed",
 )
-CONTACT_FIELDS = (
+# The document's contact block, key for key the Intake's columns of the same name.
+CONTACT_KEYS = (
     "first_name",
     "last_name",
     "phone",
@@ -96,7 +97,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
     if contact:
         doc["contact"] = prune(
             {
-                **{key: getattr(intake, key) for key in CONTACT_FIELDS},
+                **{key: getattr(intake, key) for key in CONTACT_KEYS},
                 "date_of_birth": doc["date_of_birth"],
                 "reference": intake.reference or None,
             }
@@ -148,7 +149,7 @@ def document_to_fields(doc: dict) -> tuple[dict[str, Any], list[dict[str, Any]],
         "insurance_member_id": insurance.get("member_id", ""),
         "self_pay": insurance.get("self_pay"),
     }
-    for key in CONTACT_FIELDS:
+    for key in CONTACT_KEYS:
         default = None if key == "voicemail_ok" else ""
         fields[key] = contact.get(key, default)
     substances = [

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from intake import catalog
-from intake.catalog import codes
 from intake.rules import (
     BACLOFEN_DAILY_MAXIMUM_MG,
     RULES,
@@ -49,9 +48,6 @@ __all__ = [
 ]
 
 ROUTING_VERSION = "2026.1"
-
-ESCALATION_ORDER = codes(catalog.ESCALATIONS)  # most urgent first
-TRACK_ORDER = codes(catalog.TRACKS)  # most intensive first
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,6 @@ def _facts(doc: Mapping[str, Any]) -> Facts:
 
 
 _RULES_IN_CODE_ORDER = tuple(sorted(RULES, key=code_order))
-_ESCALATION_RANK = {code: rank for rank, code in enumerate(ESCALATION_ORDER)}
 
 
 def _in_code_order(rules: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -142,7 +137,7 @@ def evaluate(facts: Facts, rules: Iterable[Rule] = RULES) -> Decision:
             object.__setattr__(current, "fired", tuple(fired))
     kinds = {rule.code[0] for rule in fired}
     escalations = [rule.effect for rule in fired if rule.code[0] == "E"] + ["none"]
-    escalation = min(escalations, key=_ESCALATION_RANK.__getitem__)
+    escalation = min(escalations, key=catalog.ESCALATION_RANK.__getitem__)
     if "D" in kinds:
         track, next_step = "detox", "inpatient" if "R" in kinds else "outpatient"
     else:
@@ -176,17 +171,7 @@ def route_validated(document: Mapping[str, Any]) -> Decision:
     return evaluate(_facts(document))
 
 
-# --- Helpers for the staff side -------------------------------------------------------------
-
-
-def escalation_rank(escalation: str) -> int:
-    """0 emergency, 1 crisis, 2 none: sorts the most urgent first."""
-    return ESCALATION_ORDER.index(escalation)
-
-
-def track_rank(track: str) -> int:
-    """0 detox, 1 inpatient, 2 outpatient: sorts the most intensive first."""
-    return TRACK_ORDER.index(track)
+# --- For the wizard: when to show the emergency page ----------------------------------------
 
 
 def _get(decision: Decision | Mapping[str, Any], name: str) -> Any:

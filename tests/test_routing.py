@@ -10,15 +10,14 @@ from pathlib import Path
 import pytest
 
 from intake import catalog
+from intake.catalog import ESCALATION_RANK, TRACK_RANK
 from intake.routing import (
     RULES,
     RULES_BY_CODE,
     Rule,
-    escalation_rank,
     needs_emergency_page,
     route,
     rules_markdown,
-    track_rank,
 )
 from intake.schema import DocumentError
 from tests.test_schema import ROUTING_EXAMPLE
@@ -831,8 +830,8 @@ def test_reasons_are_deterministic_across_processes():
 
 
 def test_ranks_follow_the_queue_order():
-    assert [escalation_rank(e) for e in ("emergency", "crisis", "none")] == [0, 1, 2]
-    assert [track_rank(t) for t in ("detox", "inpatient", "outpatient")] == [0, 1, 2]
+    assert [ESCALATION_RANK[e] for e in ("emergency", "crisis", "none")] == [0, 1, 2]
+    assert [TRACK_RANK[t] for t in ("detox", "inpatient", "outpatient")] == [0, 1, 2]
     assert catalog.codes(catalog.ESCALATIONS) == ("emergency", "crisis", "none")
 
 

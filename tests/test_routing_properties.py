@@ -6,14 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intake import catalog
-from intake.catalog import codes
+from intake.catalog import ESCALATION_RANK, TRACK_RANK, codes
 from intake.routing import (
     ROUTING_VERSION,
     RULES,
     RULES_BY_CODE,
-    escalation_rank,
     route,
-    track_rank,
 )
 from intake.schema import validate_document
 from intake.screening import CSSRS_KEYS
@@ -167,7 +165,7 @@ def assert_output_form(result: dict) -> None:
     expected_track = "detox" if "D" in kinds else "inpatient" if "R" in kinds else "outpatient"
     assert result["track"] == expected_track
     escalations = [r["effect"] for r in result["rules"] if r["code"][0] == "E"] + ["none"]
-    assert result["escalation"] == min(escalations, key=escalation_rank)
+    assert result["escalation"] == min(escalations, key=ESCALATION_RANK.__getitem__)
     assert result["flags"] == [r["effect"] for r in result["rules"] if r["code"][0] == "F"]
 
 
@@ -188,8 +186,8 @@ def test_valid_documents_route_to_the_output_form(doc):
 def test_adding_a_symptom_never_lowers_the_recommendation(doc, symptom):
     before = route(doc)
     after = route({**doc, "symptoms": [*doc.get("symptoms", []), symptom]})
-    assert escalation_rank(after.escalation) <= escalation_rank(before.escalation)
-    assert track_rank(after.track) <= track_rank(before.track)
+    assert ESCALATION_RANK[after.escalation] <= ESCALATION_RANK[before.escalation]
+    assert TRACK_RANK[after.track] <= TRACK_RANK[before.track]
     clinical = {r.code for r in before.rules if r.code[0] in "EDR"}
     assert clinical <= {r.code for r in after.rules}
 
@@ -220,7 +218,7 @@ def test_adding_any_detox_fact_keeps_the_track_at_detox(doc, fact):
     after = route(D_FACTS[fact](doc))
     assert after.track == "detox"
     assert fact[:2] in {r.code for r in after.rules}
-    assert escalation_rank(after.escalation) <= escalation_rank(before.escalation)
+    assert ESCALATION_RANK[after.escalation] <= ESCALATION_RANK[before.escalation]
     # Whatever R rules fired still decide the step after detox.
     has_r = any(r.code[0] == "R" for r in after.rules)
     assert after.next_step == ("inpatient" if has_r else "outpatient")

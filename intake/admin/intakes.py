@@ -25,7 +25,7 @@ from .base import IntakeModelAdmin, ReadOnlyInline, ReadOnlyMixin
 # Contact details are the one thing an administrator corrects here (a mistyped phone number).
 # Answers stay as the person gave them, and the workflow (status, assignment, track) changes
 # only on the staff pages, where it is versioned and lands on the timeline.
-CONTACT_FIELDS = (
+EDITABLE_CONTACT_FIELDS = (
     "first_name",
     "last_name",
     "phone",
@@ -43,7 +43,8 @@ WORKFLOW_FIELDS = (
     "first_action_at",
     "version",
 )
-QUEUE_FIELDS = (
+# Read-only here: set by the routing decision and the clinician's review.
+QUEUE_STATE_FIELDS = (
     "escalation",
     "track",
     "track_confirmed",
@@ -172,11 +173,11 @@ class IntakeAdmin(IntakeModelAdmin):
     search_fields = ("=reference", "last_name", "first_name", "phone", "email")
     list_select_related = ("assigned_to",)
     ordering = ("-submitted_at", "-id")
-    readonly_fields = (*WORKFLOW_FIELDS, *QUEUE_FIELDS, *ANSWER_FIELDS, "symptom_list")
+    readonly_fields = (*WORKFLOW_FIELDS, *QUEUE_STATE_FIELDS, *ANSWER_FIELDS, "symptom_list")
     fieldsets = (
-        (_("Contact (editable)"), {"fields": CONTACT_FIELDS}),
+        (_("Contact (editable)"), {"fields": EDITABLE_CONTACT_FIELDS}),
         (_("Workflow"), {"fields": WORKFLOW_FIELDS}),
-        (_("Queue (from the recommendation and review)"), {"fields": QUEUE_FIELDS}),
+        (_("Queue (from the recommendation and review)"), {"fields": QUEUE_STATE_FIELDS}),
         (_("Answers"), {"classes": ("collapse",), "fields": (*ANSWER_FIELDS, "symptom_list")}),
     )
     inlines = (

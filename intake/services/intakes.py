@@ -11,7 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from intake import followup, routing
-from intake.choices import ESCALATION_RANK, FLAG_FIELDS, TRACK_RANK, Flag, Status
+from intake.catalog import ESCALATION_RANK, TRACK_RANK
+from intake.choices import FLAG_FIELDS, Flag, Status
 from intake.documents import document_to_fields, intake_to_document
 from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse, User
 from intake.references import PATTERN as REFERENCE_PATTERN
@@ -128,7 +129,7 @@ def intake_reroute(
     intake.current_decision = row
     apply_queue_fields(intake, decision)
     Intake.objects.filter(pk=intake.pk).update(
-        version=F("version") + 1, **{name: getattr(intake, name) for name in QUEUE_FIELDS}
+        version=F("version") + 1, **{name: getattr(intake, name) for name in DECISION_FIELDS}
     )
     intake.version += 1
     IntakeEvent.objects.create(
@@ -151,7 +152,7 @@ def _store_decision(
 
 
 # What a decision sets on its intake: the fields the queue sorts and filters on.
-QUEUE_FIELDS = (
+DECISION_FIELDS = (
     "current_decision",
     "escalation",
     "escalation_rank",

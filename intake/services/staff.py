@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake import followup
-from intake.choices import STATUS_TRANSITIONS, TRACK_RANK, Status, Track
+from intake.catalog import TRACK_RANK
+from intake.choices import STATUS_TRANSITIONS, Status, Track
 from intake.models import AuditEvent, ContactAttempt, Intake, IntakeEvent, TrackReview, User
 from intake.services.audit import audit_record
 

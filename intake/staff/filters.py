@@ -12,10 +12,10 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext_lazy as _
 
 from intake import validators
+from intake.catalog import TRACK_RANK
 from intake.choices import (
     FLAG_FIELDS,
     OPEN_STATUSES,
-    TRACK_RANK,
     Escalation,
     Flag,
     Status,

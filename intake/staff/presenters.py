@@ -30,12 +30,11 @@ TRACK_CSS = {
     Track.INPATIENT: "text-bg-info",
     Track.OUTPATIENT: "text-bg-secondary",
 }
-FLAG_SHORT = {
-    Flag.MEDICAL: gettext_lazy("Medical"),
-    Flag.CO_OCCURRING: gettext_lazy("Co-occurring"),
-    Flag.PRIORITY_POPULATION: gettext_lazy("Priority population"),
-    Flag.DUTIES_FIT_OUTPATIENT: gettext_lazy("Duties fit outpatient"),
-}
+
+
+def flag_name(code: str) -> str:
+    """A flag's short name (the code itself for a flag this version does not know)."""
+    return str(Flag(code).label) if code in Flag.values else code
 
 
 def choice_label(choices, code) -> str:
@@ -74,9 +73,7 @@ def badges(intake: Intake) -> list[Badge]:
     flags = intake.current_decision.flags if intake.current_decision_id else []
     for flag in flags:
         css = "text-bg-dark" if flag == Flag.PRIORITY_POPULATION else "text-bg-light border"
-        result.append(
-            Badge(str(FLAG_SHORT.get(flag, flag)), css, choice_label(catalog.FLAGS, flag))
-        )
+        result.append(Badge(flag_name(flag), css, choice_label(catalog.FLAGS, flag)))
     if intake.needs_review:
         result.append(Badge(_("Needs clinician review"), "text-bg-warning"))
     if intake.is_minor:
@@ -152,7 +149,7 @@ def effect_label(effect: str) -> str:
         return str(Escalation(effect).label)
     if effect in Track.values:
         return str(Track(effect).label)
-    return str(FLAG_SHORT.get(effect, effect))
+    return flag_name(effect)
 
 
 def rule_rows(decision: RoutingDecision | None) -> list[dict]:
@@ -179,7 +176,7 @@ def flag_rows(decision: RoutingDecision | None) -> list[dict]:
     return [
         {
             "code": flag,
-            "short": str(FLAG_SHORT.get(flag, flag)),
+            "short": flag_name(flag),
             "label": choice_label(catalog.FLAGS, flag),
         }
         for flag in (decision.flags if decision else [])

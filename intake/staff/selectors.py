@@ -16,8 +16,8 @@ from intake.models import (
     User,
 )
 
-# What a queue row shows: enough to act on, no answers.
-QUEUE_FIELDS = (
+# What a queue row loads: enough to act on, no answers.
+QUEUE_ROW_FIELDS = (
     "reference",
     "status",
     "submitted_at",
@@ -46,7 +46,7 @@ QUEUE_FIELDS = (
 
 def queue_intakes() -> QuerySet[Intake]:
     """Submitted intakes in queue order (Intake.Meta.ordering, ROUTING.md "Queue order")."""
-    return Intake.objects.select_related("assigned_to", "current_decision").only(*QUEUE_FIELDS)
+    return Intake.objects.select_related("assigned_to", "current_decision").only(*QUEUE_ROW_FIELDS)
 
 
 def queue_facet_matrix(
