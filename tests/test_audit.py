@@ -18,10 +18,10 @@ from intake.staff import signals  # noqa: F401  (as IntakeConfig.ready() will; s
 @pytest.fixture
 def trail(db, coordinator):
     """Five chained records, as the staff pages write them."""
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1")
-    request.user = coordinator
     for action in ("login", "view", "note", "view", "logout"):
-        audit_record(action=action, request=request, reference="K7M2-Q9XD")
+        audit_record(
+            action=action, actor=coordinator, ip_address="192.0.2.1", reference="K7M2-Q9XD"
+        )
     return list(AuditEvent.objects.order_by("id"))
 
 

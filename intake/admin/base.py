@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.utils.functional import cached_property
 
+from intake.http import who_acted
 from intake.models import AuditEvent
 from intake.services.audit import audit_record
 
@@ -73,7 +74,7 @@ class AuditedAdminMixin:
         if reference and request.method == "GET":
             audit_record(
                 action=AuditEvent.Action.VIEW,
-                request=request,
+                **who_acted(request),
                 reference=reference,
                 detail=f"admin: opened {obj._meta.label} #{obj.pk}",
             )
@@ -90,7 +91,7 @@ class AuditedAdminMixin:
         detail += self.audit_suffix(request, obj)
         audit_record(
             action=AuditEvent.Action.ADMIN,
-            request=request,
+            **who_acted(request),
             reference=_reference(obj),
             detail=detail,
         )

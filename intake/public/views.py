@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from intake import validators
 from intake.http import client_ip
-from intake.models import Draft, Intake
+from intake.models import Draft
 from intake.schema import DocumentError
+from intake.selectors import intake_for_confirmation
 from intake.services.drafts import (
     draft_create,
     draft_for_session,
@@ -247,11 +248,7 @@ def help_now(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def done(request: HttpRequest) -> HttpResponse:
     """The confirmation: reference code and next steps only, never an answer."""
-    intake = (
-        Intake.objects.filter(pk=request.session.get(SESSION_DONE) or 0)
-        .only("reference", "preferred_contact")
-        .first()
-    )
+    intake = intake_for_confirmation(intake_id=request.session.get(SESSION_DONE))
     if intake is None:
         return redirect("intake:start")
     return render(request, "intake/done.html", {"intake": intake})

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from intake.http import client_ip
 from intake.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -20,19 +19,19 @@ def audit_record(
     *,
     action: str,
     actor=None,
-    request=None,
+    ip_address: str | None = None,
     intake=None,
     reference: str = "",
     detail: str = "",
     username: str = "",
 ) -> AuditEvent:
-    """Append one record. `detail` names actions and fields only, never health details."""
+    """Append one record. `detail` names actions and fields only, never health details.
+
+    ``actor`` is the user who acted (None: nobody signed in, then ``username`` names who tried);
+    ``ip_address`` where from (``intake.http.who_acted(request)`` gives both for a view)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
-    user = getattr(request, "user", None)
-    if actor is None and user is not None and user.is_authenticated:
-        actor = user
     last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event = AuditEvent(
         created_at=timezone.now(),
@@ -40,7 +39,7 @@ def audit_record(
         actor_username=(actor.get_username() if actor is not None else username)[:150],
         action=action,
         intake_reference=intake.reference if intake is not None else reference,
-        ip_address=client_ip(request) if request is not None else None,
+        ip_address=ip_address,
         detail=detail[:500],
         prev_hash=last or GENESIS,
     )

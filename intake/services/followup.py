@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake import followup
 from intake.models import AuditEvent, ContactAttempt, Intake, IntakeEvent, User
-from intake.services.staff import _apply, _can_work_queue, _created, intake_status_change
+from intake.services.staff import WORK_QUEUE, _apply, _created, _require, intake_status_change
 
 ERRORS = {
     "voicemail_reason": _(
@@ -39,7 +39,7 @@ def contact_attempt_add(
     voicemail_reason: str = "",
     next_due_at: datetime.datetime | None = None,
     apply_status: str = "",
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> ContactAttempt:
     """Append one contact attempt; apply the outcome's status only if ``apply_status`` says so.
@@ -47,8 +47,7 @@ def contact_attempt_add(
     ``apply_status`` is the status the user confirmed (the one ``suggested_status`` offered);
     anything else is refused, so that a stale or forged form cannot move the intake elsewhere.
     """
-    if not _can_work_queue(actor):
-        raise PermissionDenied
+    _require(actor, WORK_QUEUE)
     now = now or timezone.now()
     attempt = ContactAttempt(
         intake=intake,
@@ -94,7 +93,7 @@ def contact_attempt_add(
         audit_action=AuditEvent.Action.CONTACT,
         # Channel and outcome only: the note may carry health details.
         audit_detail=f"contact attempt: {channel}, {outcome}",
-        request=request,
+        ip_address=ip_address,
         now=now,
     )
     _created(attempt)
@@ -104,7 +103,7 @@ def contact_attempt_add(
             actor=actor,
             status=apply_status,
             expected_version=intake.version,
-            request=request,
+            ip_address=ip_address,
             now=now,
         )
     return attempt

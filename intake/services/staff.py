@@ -25,6 +25,7 @@ from intake import followup
 from intake.catalog import TRACK_RANK
 from intake.choices import STATUS_TRANSITIONS, Status, Track
 from intake.models import AuditEvent, ContactAttempt, Intake, IntakeEvent, TrackReview, User
+from intake.selectors import intake_events_since
 from intake.services.audit import audit_record
 
 WORK_QUEUE = "intake.work_queue"
@@ -53,27 +54,13 @@ class IntakeConflict(Exception):
         self.events = events
 
 
-def intake_events_since(*, intake_id: int, version: int) -> list[IntakeEvent]:
-    """Timeline events that produced a version newer than ``version``, oldest first."""
-    return list(
-        IntakeEvent.objects.filter(intake_id=intake_id, intake_version__gt=version)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-
-
-def intake_conflict(*, intake: Intake, expected_version: int) -> IntakeConflict:
-    """The conflict to report to a page rendered at ``expected_version`` (not raised here)."""
-    return IntakeConflict(
-        intake=intake,
-        expected_version=expected_version,
-        events=intake_events_since(intake_id=intake.pk, version=expected_version),
-    )
-
-
 def _conflict(intake_id: int, expected_version: int) -> IntakeConflict:
     fresh = Intake.objects.select_related("assigned_to", "current_decision").get(pk=intake_id)
-    return intake_conflict(intake=fresh, expected_version=expected_version)
+    return IntakeConflict(
+        intake=fresh,
+        expected_version=expected_version,
+        events=intake_events_since(intake_id=intake_id, version=expected_version),
+    )
 
 
 def _apply(
@@ -85,12 +72,10 @@ def _apply(
     event: dict,
     audit_action: str,
     audit_detail: str,
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime,
 ) -> IntakeEvent:
     """Write ``fields`` only if the intake is still at ``expected_version``; log it twice."""
-    if intake.version != expected_version:
-        raise _conflict(intake.pk, expected_version)
     updates = dict(fields)
     if intake.first_action_at is None:
         updates["first_action_at"] = now
@@ -110,7 +95,11 @@ def _apply(
         IntakeEvent(intake=intake, actor=actor, created_at=now, intake_version=new_version, **event)
     )
     audit_record(
-        action=audit_action, actor=actor, request=request, intake=intake, detail=audit_detail
+        action=audit_action,
+        actor=actor,
+        ip_address=ip_address,
+        intake=intake,
+        detail=audit_detail,
     )
     return timeline_event
 
@@ -147,6 +136,12 @@ def _can_work_queue(user: User | None) -> bool:
     return user is not None and user.is_active and user.has_perm(WORK_QUEUE)
 
 
+def _require(actor: User, *perms: str) -> None:
+    """The service layer's one permission check (the views have made their own)."""
+    if not (actor is not None and actor.is_active and actor.has_perms(perms)):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def intake_assign(
     *,
@@ -154,12 +149,11 @@ def intake_assign(
     actor: User,
     assignee: User | None,
     expected_version: int,
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> IntakeEvent:
     """Assign the intake to ``assignee`` (None: nobody)."""
-    if not _can_work_queue(actor):
-        raise PermissionDenied
+    _require(actor, WORK_QUEUE)
     if assignee is not None and not _can_work_queue(assignee):
         raise ValidationError(ERRORS["not_assignable"], code="not_assignable")
     before = intake.assigned_to.get_username() if intake.assigned_to_id else ""
@@ -176,7 +170,7 @@ def intake_assign(
         },
         audit_action=AuditEvent.Action.ASSIGN,
         audit_detail=f"assigned to {after or 'nobody'}",
-        request=request,
+        ip_address=ip_address,
         now=now or timezone.now(),
     )
 
@@ -188,12 +182,11 @@ def intake_status_change(
     actor: User,
     status: str,
     expected_version: int,
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> IntakeEvent:
     """Move the intake along STATUS_TRANSITIONS."""
-    if not _can_work_queue(actor):
-        raise PermissionDenied
+    _require(actor, WORK_QUEUE)
     if intake.version == expected_version and status not in STATUS_TRANSITIONS[intake.status]:
         raise ValidationError(
             ERRORS["bad_transition"],
@@ -213,7 +206,7 @@ def intake_status_change(
         audit_action=AuditEvent.Action.STATUS,
         # Workflow states only; no answers or recommendation in audit text.
         audit_detail=f"status {old} -> {status}",
-        request=request,
+        ip_address=ip_address,
         now=now or timezone.now(),
     )
 
@@ -227,7 +220,7 @@ def intake_track_review(
     expected_version: int,
     track: str = "",
     reason: str = "",
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> TrackReview:
     """A clinician confirms the engine's track, or overrides it with a reason.
@@ -236,8 +229,7 @@ def intake_track_review(
     reviewed, and the intake's queue track follows the clinician (``track_confirmed``), which
     ``apply_queue_fields`` honours when the intake is routed again.
     """
-    if not (_can_work_queue(actor) and actor.has_perm(REVIEW_TRACK)):
-        raise PermissionDenied
+    _require(actor, WORK_QUEUE, REVIEW_TRACK)
     now = now or timezone.now()
     decision = intake.current_decision
     if decision is None:
@@ -253,8 +245,7 @@ def intake_track_review(
         chosen = track
     else:
         raise ValueError(f"unknown review action {action!r}")
-    if intake.version != expected_version:
-        raise _conflict(intake.pk, expected_version)
+    # A stale expected_version is refused by _apply's UPDATE, which rolls this review back.
     review = _created(
         TrackReview(
             intake=intake,
@@ -286,7 +277,7 @@ def intake_track_review(
         audit_action=AuditEvent.Action.REVIEW,
         # The action only: the track itself is clinical information.
         audit_detail=f"track review: {action}",
-        request=request,
+        ip_address=ip_address,
         now=now,
     )
     return review
@@ -299,12 +290,11 @@ def intake_note_add(
     actor: User,
     text: str,
     expected_version: int,
-    request=None,
+    ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> IntakeEvent:
     """Append a note to the timeline."""
-    if not _can_work_queue(actor):
-        raise PermissionDenied
+    _require(actor, WORK_QUEUE)
     text = text.strip()
     if not text:
         raise ValidationError(ERRORS["empty_note"], code="empty_note")
@@ -316,6 +306,6 @@ def intake_note_add(
         event={"kind": IntakeEvent.Kind.NOTE, "text": text},
         audit_action=AuditEvent.Action.NOTE,
         audit_detail="note added",
-        request=request,
+        ip_address=ip_address,
         now=now or timezone.now(),
     )

@@ -24,15 +24,16 @@ EXPORT = "intake.export_intakes"
 OVERVIEW = "intake.view_overview"
 
 
-def staff_required(perm: str):
-    """Login required (redirect), then ``perm`` required (403)."""
+def staff_required(*perms: str):
+    """Login required (redirect), then every one of ``perms`` (403). The view layer's one
+    permission check: what the view then calls does not ask again."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_perm(perm):
+            if not request.user.has_perms(perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -41,10 +42,9 @@ def staff_required(perm: str):
     return decorator
 
 
-def get_intake_for_user(request, reference: str, *, perm: str = WORK_QUEUE) -> Intake:
-    """The intake behind ``reference`` with what its page shows, if the user may see it."""
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+def get_intake_for_user(request, reference: str) -> Intake:
+    """The intake behind ``reference`` with what its page shows (404 if there is none). Only
+    for views behind ``staff_required``, which has checked the permission."""
     code = normalise_reference(reference)
     if code is None:
         raise Http404

@@ -23,9 +23,9 @@ urlpatterns = [
     path("export.csv", views_exports.export_csv, name="export"),
     path("overview/", views_overview.overview, name="overview"),
     path("intake/<str:reference>/", views_intake.intake_detail, name="intake"),
-    path("intake/<str:reference>/assign/", views_intake.intake_assign, name="intake_assign"),
-    path("intake/<str:reference>/status/", views_intake.intake_status, name="intake_status"),
-    path("intake/<str:reference>/review/", views_intake.intake_review, name="intake_review"),
-    path("intake/<str:reference>/note/", views_intake.intake_note, name="intake_note"),
+    *(
+        path(f"intake/<str:reference>/{name}/", view, name=f"intake_{name}")
+        for name, view in views_intake.ACTION_VIEWS.items()
+    ),
     path("intake/<str:reference>/print/", views_exports.intake_print, name="intake_print"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from intake.choices import Escalation, Status
+from intake.http import who_acted
 from intake.models import AuditEvent, Intake
 from intake.services.audit import audit_record
 
@@ -37,7 +38,7 @@ def neutralise(value) -> str:
 @require_GET
 @staff_required(EXPORT)
 def intake_print(request: HttpRequest, reference: str) -> HttpResponse:
-    intake = get_intake_for_user(request, reference, perm=EXPORT)
+    intake = get_intake_for_user(request, reference)
     context = {
         **intake_context(intake),
         "timeline": presenters.timeline(selectors.intake_timeline(intake=intake)),
@@ -46,7 +47,7 @@ def intake_print(request: HttpRequest, reference: str) -> HttpResponse:
         "notice": PART2_NOTICE_PARAGRAPHS,
         "printed_at": timezone.now(),
     }
-    audit_record(action=AuditEvent.Action.PRINT, request=request, intake=intake)
+    audit_record(action=AuditEvent.Action.PRINT, intake=intake, **who_acted(request))
     return render(request, "staff/intake_print.html", context)
 
 
@@ -97,7 +98,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     rows = queryset.count()
     audit_record(
         action=AuditEvent.Action.EXPORT,
-        request=request,
+        **who_acted(request),
         detail=f"{rows} rows; filters: {_filter_summary(filterset)}",
     )
     response = StreamingHttpResponse(

@@ -8,17 +8,20 @@ and its version brought up to date, so one more click saves it knowingly.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from intake.choices import Track
+from intake.http import who_acted
 from intake.models import AuditEvent, Intake
+from intake.selectors import intake_events_since
 from intake.services import staff as staff_services
 from intake.services.audit import audit_record
 from intake.services.staff import IntakeConflict
@@ -27,13 +30,6 @@ from . import presenters, selectors
 from .access import EXPORT, REVIEW_TRACK, WORK_QUEUE, get_intake_for_user, staff_required
 from .answer_sections import answer_sections
 from .forms import AssignForm, NoteForm, ReviewForm, StatusForm, VersionedForm
-
-PAGE_FORMS: dict[str, type[VersionedForm]] = {
-    "assign": AssignForm,
-    "status": StatusForm,
-    "review": ReviewForm,
-    "note": NoteForm,
-}
 
 
 def _consent(intake: Intake):
@@ -88,7 +84,7 @@ def _render_page(
         "alerts": selectors.intake_alerts(intake=intake),
     }
     # Every staff read of an intake is on the record (who, which intake, from where).
-    audit_record(action=AuditEvent.Action.VIEW, request=request, intake=intake)
+    audit_record(action=AuditEvent.Action.VIEW, intake=intake, **who_acted(request))
     return render(request, "staff/intake_detail.html", context, status=status)
 
 
@@ -106,105 +102,98 @@ def _posted_version(request: HttpRequest, prefix: str) -> int | None:
         return None
 
 
-def _act(
-    request: HttpRequest,
-    reference: str,
-    form_class: type[VersionedForm],
-    perform: Callable[[Intake, dict], object],
-    done: str,
-) -> HttpResponse:
+@dataclass(frozen=True)
+class Action:
+    """One action posted from the intake page: its form, the service it calls with the form's
+    cleaned data, what the user is told when it is saved, and the permissions it needs."""
+
+    form: type[VersionedForm]
+    perform: Callable[..., object]  # (intake=, data=, actor=, ip_address=) -> anything
+    done: str
+    perms: tuple[str, ...] = (WORK_QUEUE,)
+
+
+ACTIONS: dict[str, Action] = {
+    "assign": Action(
+        AssignForm,
+        lambda *, intake, data, **who: staff_services.intake_assign(
+            intake=intake, assignee=data["assignee"], expected_version=data["version"], **who
+        ),
+        gettext_lazy("Assignment saved."),
+    ),
+    "status": Action(
+        StatusForm,
+        lambda *, intake, data, **who: staff_services.intake_status_change(
+            intake=intake, status=data["status"], expected_version=data["version"], **who
+        ),
+        gettext_lazy("Status changed."),
+    ),
+    "review": Action(
+        ReviewForm,
+        lambda *, intake, data, **who: staff_services.intake_track_review(
+            intake=intake,
+            action=data["action"],
+            track=data.get("track", ""),
+            reason=data.get("reason", ""),
+            expected_version=data["version"],
+            **who,
+        ),
+        gettext_lazy("Track review saved."),
+        perms=(WORK_QUEUE, REVIEW_TRACK),
+    ),
+    "note": Action(
+        NoteForm,
+        lambda *, intake, data, **who: staff_services.intake_note_add(
+            intake=intake, text=data["text"], expected_version=data["version"], **who
+        ),
+        gettext_lazy("Note added."),
+    ),
+}
+
+
+def _act(request: HttpRequest, reference: str, action: Action) -> HttpResponse:
     """Validate → service → redirect; a stale version → the page with the other changes."""
     intake = get_intake_for_user(request, reference)
-    form = form_class(request.POST, intake=intake)
+    form = action.form(request.POST, intake=intake)
     try:
         version = _posted_version(request, form.prefix)
         if version is not None and version != intake.version:
             # Checked before the form: the other change may have made this input invalid
             # (a status no longer allowed), and the user should hear about the change first.
-            raise staff_services.intake_conflict(intake=intake, expected_version=version)
+            raise IntakeConflict(
+                intake=intake,
+                expected_version=version,
+                events=intake_events_since(intake_id=intake.pk, version=version),
+            )
         if form.is_valid():
             try:
-                perform(intake, form.cleaned_data)
+                action.perform(intake=intake, data=form.cleaned_data, **who_acted(request))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, done)
+                messages.success(request, str(action.done))
                 return redirect("staff:intake", reference=intake.reference)
     except IntakeConflict as conflict:
         fresh = get_intake_for_user(request, reference)
         data = request.POST.copy()
         data[f"{form.prefix}-version"] = str(fresh.version)
-        retry = form_class(data, intake=fresh)
+        retry = action.form(data, intake=fresh)
         return _render_page(
             request, fresh, status=409, bound={form.prefix: retry}, conflict=conflict
         )
     return _render_page(request, intake, status=400, bound={form.prefix: form})
 
 
-@require_POST
-@sensitive_post_parameters()  # notes and reasons are health information
-@staff_required(WORK_QUEUE)
-def intake_assign(request: HttpRequest, reference: str) -> HttpResponse:
-    def perform(intake, data):
-        staff_services.intake_assign(
-            intake=intake,
-            actor=request.user,
-            assignee=data["assignee"],
-            expected_version=data["version"],
-            request=request,
-        )
+def _action_view(action: Action) -> Callable[[HttpRequest, str], HttpResponse]:
+    @require_POST
+    @sensitive_post_parameters()  # notes and reasons are health information
+    @staff_required(*action.perms)
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        return _act(request, reference, action)
 
-    return _act(request, reference, AssignForm, perform, _("Assignment saved."))
+    return view
 
 
-@require_POST
-@sensitive_post_parameters()  # notes and reasons are health information
-@staff_required(WORK_QUEUE)
-def intake_status(request: HttpRequest, reference: str) -> HttpResponse:
-    def perform(intake, data):
-        staff_services.intake_status_change(
-            intake=intake,
-            actor=request.user,
-            status=data["status"],
-            expected_version=data["version"],
-            request=request,
-        )
-
-    return _act(request, reference, StatusForm, perform, _("Status changed."))
-
-
-@require_POST
-@sensitive_post_parameters()  # notes and reasons are health information
-@staff_required(WORK_QUEUE)
-def intake_review(request: HttpRequest, reference: str) -> HttpResponse:
-    if not request.user.has_perm(REVIEW_TRACK):
-        raise PermissionDenied
-
-    def perform(intake, data):
-        staff_services.intake_track_review(
-            intake=intake,
-            actor=request.user,
-            action=data["action"],
-            track=data.get("track", ""),
-            reason=data.get("reason", ""),
-            expected_version=data["version"],
-            request=request,
-        )
-
-    return _act(request, reference, ReviewForm, perform, _("Track review saved."))
-
-
-@require_POST
-@sensitive_post_parameters()  # notes and reasons are health information
-@staff_required(WORK_QUEUE)
-def intake_note(request: HttpRequest, reference: str) -> HttpResponse:
-    def perform(intake, data):
-        staff_services.intake_note_add(
-            intake=intake,
-            actor=request.user,
-            text=data["text"],
-            expected_version=data["version"],
-            request=request,
-        )
-
-    return _act(request, reference, NoteForm, perform, _("Note added."))
+# One view per action (staff/urls.py routes /staff/intake/<reference>/<name>/ to each).
+ACTION_VIEWS = {name: _action_view(action) for name, action in ACTIONS.items()}
+PAGE_FORMS: dict[str, type[VersionedForm]] = {name: a.form for name, a in ACTIONS.items()}
