@@ -290,6 +290,10 @@ ASAM_DIMENSIONS: dict[int, str] = {
     6: "Recovery environment",
 }
 
+# The C-SSRS screener's items, in screener order (the document's screening.cssrs keys); their
+# wording and skip logic are intake.screening's.
+CSSRS_KEYS: tuple[str, ...] = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_past_3_months")
+
 ESCALATIONS: Choices = (
     ("emergency", "Emergency"),
     ("crisis", "Crisis"),

@@ -41,7 +41,8 @@ CONTACT_KEYS = (
 )
 
 
-def _number(value: Decimal | None) -> int | float | None:
+def number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the document wants it: an int when whole, else a float."""
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
@@ -62,7 +63,7 @@ def intake_to_document(intake, *, contact: bool = True, extensions: bool = True)
                 {
                     "substance": use.substance_id,
                     **{key: getattr(use, key) for key in SUBSTANCE_KEYS},
-                    "amount_per_day": _number(use.amount_per_day),
+                    "amount_per_day": number(use.amount_per_day),
                 }
             )
             for use in intake.substance_uses.all()

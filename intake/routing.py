@@ -19,32 +19,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from intake import catalog
-from intake.rules import (
-    BACLOFEN_DAILY_MAXIMUM_MG,
-    RULES,
-    RULES_BY_CODE,
-    Facts,
-    FiredRule,
-    Rule,
-    _lower,
-    code_order,
-)
+from intake.rules import RULES, Facts, FiredRule, Rule, code_order
 from intake.schema import validate_document
 from intake.screening import score_audit_c, score_cssrs, score_dast_10, score_phq_2
 
+# The engine's own API; the rule table and its conditions are intake.rules'.
 __all__ = [
-    "BACLOFEN_DAILY_MAXIMUM_MG",
-    "RULES",
-    "RULES_BY_CODE",
     "ROUTING_VERSION",
     "Decision",
-    "Facts",
-    "FiredRule",
-    "Rule",
     "evaluate",
+    "needs_emergency_page",
     "prepare",
     "route",
     "route_validated",
+    "rules_markdown",
 ]
 
 ROUTING_VERSION = "2026.1"
@@ -206,6 +194,7 @@ def rules_markdown() -> str:
     ]
     for rule in sorted(RULES, key=code_order):
         effect = {"E": "escalation", "D": "track", "R": "track"}.get(rule.code[0], "flag")
-        dimension = f"{rule.dimension} {_lower(dimensions[rule.dimension])}"
+        name = dimensions[rule.dimension]
+        dimension = f"{rule.dimension} {name[:1].lower()}{name[1:]}"
         lines.append(f"| {rule.code} | {dimension} | {effect} `{rule.effect}` | {rule.title} |")
     return "\n".join(lines) + "\n"

@@ -34,7 +34,6 @@ from datetime import date, datetime
 from typing import Any
 
 from intake import catalog
-from intake.screening import CSSRS_KEYS
 
 MAX_AMOUNT_PER_DAY = 100_000
 MAX_DURATION_MONTHS = 1200
@@ -251,7 +250,7 @@ _ROUTING_FIELDS: dict[str, Validator] = {
             "audit_c": _answers(3, _whole(0, 4)),
             "dast_10": _answers(10, _boolean),
             "phq_2": _answers(2, _whole(0, 3)),
-            "cssrs": _object(dict.fromkeys(CSSRS_KEYS, _boolean)),
+            "cssrs": _object(dict.fromkeys(catalog.CSSRS_KEYS, _boolean)),
         }
     ),
     "living": _object(

@@ -6,13 +6,15 @@ from here so the form and the scoring can never disagree on the number or order 
 
 Every ``score_*`` function accepts ``None`` for "not answered" and then returns a result whose
 fields are all ``None``: a missing instrument fires no rule. Wrong shapes raise ``ValueError``;
-documents are validated by ``intake.schema`` before they get here.
+callers validate documents first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from intake import catalog
 
 # --- Questions ------------------------------------------------------------------------------
 
@@ -138,7 +140,8 @@ CSSRS_QUESTIONS: tuple[CssrsQuestion, ...] = (
     ),
     CssrsQuestion("q6_past_3_months", "Was this within the past 3 months?", "q6"),
 )
-CSSRS_KEYS: tuple[str, ...] = tuple(q.key for q in CSSRS_QUESTIONS)
+CSSRS_KEYS = catalog.CSSRS_KEYS
+assert tuple(q.key for q in CSSRS_QUESTIONS) == CSSRS_KEYS
 
 # --- Results --------------------------------------------------------------------------------
 

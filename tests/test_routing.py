@@ -11,14 +11,8 @@ import pytest
 
 from intake import catalog
 from intake.catalog import ESCALATION_RANK, TRACK_RANK
-from intake.routing import (
-    RULES,
-    RULES_BY_CODE,
-    Rule,
-    needs_emergency_page,
-    route,
-    rules_markdown,
-)
+from intake.routing import needs_emergency_page, route, rules_markdown
+from intake.rules import RULES, RULES_BY_CODE, Rule
 from intake.schema import DocumentError
 from tests.test_schema import ROUTING_EXAMPLE
 

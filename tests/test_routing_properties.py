@@ -9,10 +9,9 @@ from intake import catalog
 from intake.catalog import ESCALATION_RANK, TRACK_RANK, codes
 from intake.routing import (
     ROUTING_VERSION,
-    RULES,
-    RULES_BY_CODE,
     route,
 )
+from intake.rules import RULES, RULES_BY_CODE
 from intake.schema import validate_document
 from intake.screening import CSSRS_KEYS
 

@@ -1,7 +1,9 @@
 """Substance and symptom catalogs: labels and order are editable, codes and flags are not.
 
-The codes are ROUTING.md's and the routing engine keeps its own copy of the flags, so the
-admin can reword what patients read without ever changing a clinical rule.
+What these labels change: how a substance or symptom is named inside the admin (an intake's
+substance uses and symptoms). They do not change what patients read or what the staff pages
+show: the patient's form, its translations and the staff pages read intake/catalog.py, and the
+routing engine keeps its own copy of the flags, so no edit here changes a clinical rule.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Substance and symptom catalogs.
 
-Codes and flags come from ROUTING.md and are loaded by a data migration. Labels are what a
-patient reads and may be edited in the admin; the flags are shown for reference only, because
-the routing engine is versioned and reads its own copy (intake/catalog.py) so that an edit in
-the admin can never silently change a clinical rule.
+Codes and flags come from ROUTING.md and are loaded by a data migration. Labels may be edited
+in the admin and name these rows there only: the patient's form and the staff pages read their
+texts from intake/catalog.py (translated), and the routing engine is versioned and reads its own
+copy of the flags, so an edit in the admin can never silently change a clinical rule.
 """
 
 from django.db import models

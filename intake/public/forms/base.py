@@ -17,6 +17,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, validators
+from intake.documents import number
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 BASE_MESSAGES = {
@@ -96,13 +97,6 @@ class CheckboxesField(forms.MultipleChoiceField):
         chosen = set(super().clean(value))
         # Keep the list order, not the order the browser posted: answers compare equal.
         return [code for code, _label in self.choices if code in chosen]
-
-
-def number(value: Decimal | None) -> int | float | None:
-    """A Decimal as the document wants it: an int when whole, else a float."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass

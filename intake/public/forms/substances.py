@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, validators
+from intake.documents import number
 from intake.draft_document import chosen_substances
 
-from .base import CheckboxesField, RadioField, StepForm, number, translated
+from .base import CheckboxesField, RadioField, StepForm, translated
 
 # The units a person can pick for each substance, the first being the usual one. One unit
 # means the question names it ("drinks a day") and asks nothing more.
