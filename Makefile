@@ -69,6 +69,7 @@ lint: venv
 test: venv assets lint
 	TESTING=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not transactional"
+	@head -n 1 test-results/bad-input-matrix.txt 2>/dev/null || true
 	# Transactional and live-server tests empty the database when they end: a process of
 	# their own, so that no other test sees the emptied tables (see tests/conftest.py). The
 	# alert delivery tests are among them: on PostgreSQL they start Celery workers on Redis

@@ -13,6 +13,7 @@ urlpatterns = [
             template_name="staff/login.html",
             redirect_authenticated_user=True,
             authentication_form=StaffLoginForm,
+            http_method_names=["get", "post", "head", "options"],  # no PUT-as-POST
         ),
         name="login",
     ),

@@ -84,7 +84,11 @@ class AboutForm(StepForm):
         required=False,
         max_length=254,
         label=_("Email address"),
-        validators=[validators.validate_email_domain, validators.validate_no_control_characters],
+        validators=[
+            validators.validate_email_domain,
+            validators.validate_readable_text,
+            validators.validate_no_control_characters,
+        ],
         error_messages={
             "invalid": validators.EMAIL_INVALID,
             "max_length": validators.TEXT_TOO_LONG,
