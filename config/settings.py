@@ -62,6 +62,40 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
+# The audit trail's key (intake/services/audit.py): each record carries an HMAC-SHA256 of its
+# contents and of its predecessor's MAC, so that nobody who can write to the database but does
+# not hold this key can edit, delete or rewrite records undetected. Deliberately not derived
+# from SECRET_KEY: SECRET_KEY is rotated after a leak (and known to whoever runs the app), which
+# would orphan the chain; the audit key can be held apart, by whoever answers for the records.
+# Rotation: give the new key a new AUDIT_KEY_ID and move the old one to AUDIT_RETIRED_KEYS
+# ("id:key,id:key"); each record names the key id that signed it.
+AUDIT_KEY = env("AUDIT_KEY")
+AUDIT_KEY_ID = env("AUDIT_KEY_ID", "1")
+if not AUDIT_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "AUDIT_KEY must be set when DEBUG is off: a random secret of 32 characters or more, "
+            "kept outside the database and apart from SECRET_KEY (it signs the audit trail)."
+        )
+    AUDIT_KEY = "insecure-development-audit-key"
+    AUDIT_KEY_ID = "dev"
+elif not (DEBUG or TESTING) and (len(AUDIT_KEY) < 32 or AUDIT_KEY == SECRET_KEY):
+    raise ImproperlyConfigured(
+        "AUDIT_KEY must be 32 characters or more and differ from SECRET_KEY."
+    )
+AUDIT_RETIRED_KEYS = {}
+for _item in envlist("AUDIT_RETIRED_KEYS"):
+    _kid, _sep, _secret = _item.partition(":")
+    if not (_sep and _kid.strip() and _secret):
+        raise ImproperlyConfigured("AUDIT_RETIRED_KEYS must read id:key,id:key.")
+    AUDIT_RETIRED_KEYS[_kid.strip()] = _secret
+if len(AUDIT_KEY_ID) > 16 or any(len(kid) > 16 for kid in AUDIT_RETIRED_KEYS):
+    raise ImproperlyConfigured("Audit key ids are at most 16 characters.")
+# Signed checkpoints of the chain's head (`verify_audit --checkpoint`, nightly): they reveal the
+# deletion of the newest records. Keep this directory off the database's host (or ship the
+# file, and the "audit checkpoint" log lines, to write-once storage).
+AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit")))
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 

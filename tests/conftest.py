@@ -1,6 +1,7 @@
 """Shared fixtures: the staff personas (as in healthchecks' hc/test.py) and intake builders."""
 
 import copy
+import uuid
 
 import pytest
 from django.contrib.auth.models import Group
@@ -82,15 +83,35 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _reference_data_after_a_flush(request):
-    """Before each transactional test, put back what an earlier one's flush removed."""
-    if request.node.get_closest_marker("transactional"):
-        from django.apps import apps
+    """Before each transactional test, put back what an earlier one's flush removed.
 
-        from intake.reference_data import load_catalogs, load_roles
+    On PostgreSQL the flush at the end is a TRUNCATE, which the append-only tables refuse:
+    their TRUNCATE triggers are lifted just before it and put back before the next test."""
+    if not request.node.get_closest_marker("transactional"):
+        yield
+        return
+    from django.apps import apps
+    from django.db import connection
 
-        request.getfixturevalue("transactional_db")
-        load_catalogs(apps)
-        load_roles(apps)
+    from intake.db_triggers import create_statements, truncate_drop_statements
+    from intake.reference_data import load_catalogs, load_roles
+
+    request.getfixturevalue("transactional_db")
+    with connection.cursor() as cursor:
+        for sql in create_statements(connection.vendor):
+            cursor.execute(sql)
+    load_catalogs(apps)
+    load_roles(apps)
+    yield
+    with connection.cursor() as cursor:
+        for sql in truncate_drop_statements(connection.vendor):
+            cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test signs and reads audit checkpoints in a directory of its own."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.getbasetemp() / f"audit-{uuid.uuid4().hex}"
 
 
 def make_document(**changes) -> dict:

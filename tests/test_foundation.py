@@ -22,6 +22,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     unset = {
         "DEBUG",
         "SECRET_KEY",
+        "AUDIT_KEY",
+        "AUDIT_KEY_ID",
+        "AUDIT_RETIRED_KEYS",
         "TESTING",
         "ALLOWED_HOSTS",
         "DATABASE_URL",
@@ -47,6 +50,21 @@ def test_production_settings_without_secret_key_fail_with_a_clear_message():
 
 
 @pytest.mark.parametrize(
+    ("audit_key", "message"),
+    [
+        ("", "AUDIT_KEY must be set when DEBUG is off"),
+        ("too short", "AUDIT_KEY must be 32 characters or more and differ from SECRET_KEY."),
+        ("s" * 60, "AUDIT_KEY must be 32 characters or more and differ from SECRET_KEY."),
+    ],
+    ids=["missing", "short", "same-as-secret-key"],
+)
+def test_production_settings_need_an_audit_key_of_their_own(audit_key, message):
+    result = run_manage("check", DEBUG="false", SECRET_KEY="s" * 60, AUDIT_KEY=audit_key)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
         ("DEBUG", "maybe", "DEBUG must be true or false, not 'maybe'."),
@@ -54,7 +72,7 @@ def test_production_settings_without_secret_key_fail_with_a_clear_message():
     ],
 )
 def test_a_malformed_variable_is_named(variable, value, message):
-    result = run_manage("check", **{"SECRET_KEY": "x" * 60, variable: value})
+    result = run_manage("check", **{"SECRET_KEY": "x" * 60, "AUDIT_KEY": "y" * 40, variable: value})
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -81,6 +99,7 @@ def test_check_deploy_is_clean_in_production_mode():
         "WARNING",
         DEBUG="false",
         SECRET_KEY="k" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        AUDIT_KEY="a" * 20 + "production-audit-key-with-enough-entropy-0123456789",
         ALLOWED_HOSTS="intake.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr

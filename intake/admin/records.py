@@ -77,6 +77,7 @@ class AuditEventAdmin(ReadOnlyMixin, IntakeModelAdmin):
     search_fields = ("=intake_reference", "=actor_username", "=ip_address")
     ordering = ("-id",)
     readonly_fields = (
+        "seq",
         "created_at",
         "actor",
         "actor_username",
@@ -84,6 +85,7 @@ class AuditEventAdmin(ReadOnlyMixin, IntakeModelAdmin):
         "intake_reference",
         "ip_address",
         "detail",
+        "key_id",
         "prev_hash",
         "hash",
     )

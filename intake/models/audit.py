@@ -1,12 +1,16 @@
-"""The audit trail: append-only, hash-chained.
+"""The audit trail: append-only, numbered and chained with a keyed MAC.
 
-Each record carries the hash of its predecessor, so an edit or a deletion made around the
-application (raw SQL, a restored backup) breaks the chain and `manage.py verify_audit` reports
-where. The ORM refuses updates and deletes, and database triggers refuse them too.
+Each record carries a sequence number and the MAC of its predecessor, and its own MAC
+(HMAC-SHA256 under AUDIT_KEY, which is not in the database) covers both. So an edit, a deletion,
+a renumbering or a forward rewrite made around the application (raw SQL, a restored backup)
+breaks the chain, and signed checkpoints of the head kept outside the database reveal the loss
+of the newest records; `manage.py verify_audit` reports what and where. The ORM refuses updates
+and deletes, and database triggers refuse UPDATE, DELETE and (PostgreSQL) TRUNCATE too.
 Detail text never carries health information: actions, references and field names only.
 """
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -33,7 +37,10 @@ class AuditEvent(AppendOnlyModel):
         LOGIN_FAILED = "login_failed", _("Failed login")
         ADMIN = "admin", _("Admin change")
         SUBMIT = "submit", _("Intake submitted")
+        SEAL = "seal", _("Audit chain keyed")
 
+    # 1, 2, 3 ... with no gaps: a missing number is a deleted record.
+    seq = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,6 +58,8 @@ class AuditEvent(AppendOnlyModel):
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Which audit key signed the record (AUDIT_KEY_ID, or one of AUDIT_RETIRED_KEYS).
+    key_id = models.CharField(_("key"), max_length=16, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -61,9 +70,11 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
 
-    def compute_hash(self) -> str:
-        payload = json.dumps(
+    def payload(self) -> bytes:
+        return json.dumps(
             [
+                self.seq,
+                self.key_id,
                 self.prev_hash,
                 self.created_at.isoformat(),
                 self.actor_id,
@@ -74,5 +85,8 @@ class AuditEvent(AppendOnlyModel):
                 self.detail,
             ],
             separators=(",", ":"),
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        ).encode()
+
+    def compute_mac(self, key: bytes) -> str:
+        """HMAC-SHA256 of the record (its number, key id and predecessor's MAC included)."""
+        return hmac.new(key, self.payload(), hashlib.sha256).hexdigest()
