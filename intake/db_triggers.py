@@ -1,7 +1,8 @@
 """SQL for the triggers that make the append-only tables refuse UPDATE, DELETE and TRUNCATE.
 
-Used by migrations 0003, 0007 and 0008 (each for the tables it knew) and by the tests, whose table flush between transactional
-tests is a DELETE (SQLite) or a TRUNCATE (PostgreSQL) that the triggers would refuse.
+Used by migrations 0003, 0007 and 0008 (each for the tables it knew) and by the tests, whose
+table flush between transactional tests is a DELETE (SQLite) or a TRUNCATE (PostgreSQL) that
+the triggers would refuse.
 
 SQLite has no TRUNCATE statement (its "truncate optimisation" is a DELETE without WHERE, and
 the DELETE trigger turns that optimisation off), so only PostgreSQL needs a TRUNCATE trigger.

@@ -369,7 +369,7 @@ def test_admin_shows_audit_records_read_only(client, request, trail, persona):
     assert audit_verify().ok and AuditEvent.objects.filter(detail="edited").count() == 0
 
 
-# --- Records written before the chain was keyed (migration 0007) -----------------------------
+# --- Records written before the chain was keyed (migration 0008) -----------------------------
 
 
 @pytest.mark.django_db(transaction=True)
