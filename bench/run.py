@@ -264,6 +264,7 @@ def app_env(database: str) -> dict:
         "DEBUG": "false",
         "TESTING": "false",
         "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "AUDIT_KEY": "bench-only-audit-key-" + "y" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
