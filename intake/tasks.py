@@ -43,9 +43,11 @@ def purge_drafts() -> None:
 
 @shared_task(ignore_result=True)
 def verify_audit() -> bool:
-    """Run `manage.py verify_audit`; if the chain does not check out, alert administrators."""
+    """Run `manage.py verify_audit --checkpoint`: when the chain checks out, its head is signed
+    into the checkpoint file (which reveals a later loss of the newest records); when it does
+    not, alert administrators."""
     try:
-        call_command("verify_audit")
+        call_command("verify_audit", "--checkpoint")
     except (SystemExit, Exception) as exc:  # noqa: BLE001 - any failure is a failed check
         logger.error("audit verification failed (%s)", type(exc).__name__)
         alerts.audit_failure_alert(day=timezone.localdate())

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from intake.models import Alert, AlertAttempt, AuditEvent, Draft, Intake
 from intake.services import alerts as alert_services
-from intake.services.audit import audit_record
+from intake.services.audit import audit_record, checkpoint_path
 from intake.services.drafts import draft_create
 from intake.services.followup import contact_attempt_add
 from intake.services.staff import intake_track_review
@@ -280,12 +280,18 @@ def test_the_nightly_audit_check_alerts_administrators_once_when_the_chain_is_br
     audit_record(action=AuditEvent.Action.VIEW, actor=coordinator, reference="K7M2-Q9XD")
     assert verify_audit() is True
     assert Alert.objects.count() == 0
+    assert checkpoint_path().read_text().count("\n") == 1  # the nightly run signed the head
     # A record slipped in out of turn (bulk_create writes no chain link of its own).
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                action=AuditEvent.Action.VIEW, actor_username="x", prev_hash="0" * 64, hash="f" * 64
-            )
+                seq=2,
+                key_id="x",
+                action=AuditEvent.Action.VIEW,
+                actor_username="x",
+                prev_hash="0" * 64,
+                hash="f" * 64,
+            )  # fmt: skip
         ]  # fmt: skip
     )
     with django_capture_on_commit_callbacks(execute=True):
