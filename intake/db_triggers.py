@@ -1,6 +1,6 @@
 """SQL for the triggers that make the append-only tables refuse UPDATE, DELETE and TRUNCATE.
 
-Used by migrations 0003, 0007 and 0009 (each for the tables it knew) and by the tests, whose
+Used by migrations 0003, 0007 and 0011 (each for the tables it knew) and by the tests, whose
 table flush between transactional tests is a DELETE (SQLite) or a TRUNCATE (PostgreSQL) that
 the triggers would refuse.
 

@@ -369,7 +369,7 @@ def test_admin_shows_audit_records_read_only(client, request, trail, persona):
     assert audit_verify().ok and AuditEvent.objects.filter(detail="edited").count() == 0
 
 
-# --- Records written before the chain was keyed (migration 0009) -----------------------------
+# --- Records written before the chain was keyed (migration 0011) -----------------------------
 
 
 @pytest.mark.django_db(transaction=True)
@@ -377,7 +377,7 @@ def test_admin_shows_audit_records_read_only(client, request, trail, persona):
 def test_existing_records_are_re_signed_and_sealed(tampered):
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("intake", "0008_alerts_and_receives_alerts")]
+    before = [("intake", "0010_queue_counts")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     legacy = executor.loader.project_state(before).apps.get_model("intake", "AuditEvent")

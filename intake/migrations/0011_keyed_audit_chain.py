@@ -30,7 +30,7 @@ TABLES = (
 
 
 def _legacy_hash(event) -> str:
-    """The unkeyed SHA-256 of migrations 0001–0008, frozen here."""
+    """The unkeyed SHA-256 of migrations 0001–0010, frozen here."""
     payload = json.dumps(
         [
             event.prev_hash,
@@ -128,7 +128,7 @@ def untruncate(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0008_alerts_and_receives_alerts")]
+    dependencies = [("intake", "0010_queue_counts")]
 
     operations = [
         migrations.AddField(
