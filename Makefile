@@ -68,6 +68,8 @@ lint: venv
 
 test: venv assets lint
 	TESTING=true $(PY) manage.py makemigrations --check --dry-run
+	# Static security checks: medium severity and up (a justified `# nosec` names its reason).
+	$(VENV)/bin/bandit -q -r intake config --severity-level medium
 	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not transactional"
 	@head -n 1 test-results/bad-input-matrix.txt 2>/dev/null || true
 	# Transactional and live-server tests empty the database when they end: a process of
@@ -75,6 +77,15 @@ test: venv assets lint
 	# alert delivery tests are among them: on PostgreSQL they start Celery workers on Redis
 	# (TEST_REDIS_URL, default db 2) and an SMTP server; on SQLite they skip.
 	$(VENV)/bin/pytest -p no:xdist -m transactional
+
+# Back up the database (DATABASE_URL, or the SQLite file) into BACKUP_DIR; restore one with
+# `make restore FILE=var/backups/intake-<time>.dump` (asks first; stop the app before).
+backup: venv
+	$(PY) manage.py backup
+
+restore: venv
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/intake-<time>.dump"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 docs: venv
 	TESTING=true $(PY) manage.py routing_docs

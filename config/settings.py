@@ -96,6 +96,9 @@ if len(AUDIT_KEY_ID) > 16 or any(len(kid) > 16 for kid in AUDIT_RETIRED_KEYS):
 # file, and the "audit checkpoint" log lines, to write-once storage).
 AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit")))
 
+# `make backup` writes here (pg_dump -Fc or SQLite's backup API); see intake/services/backup.py.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 

@@ -85,15 +85,20 @@ def pytest_collection_modifyitems(items):
 def _reference_data_after_a_flush(request):
     """Before each transactional test, put back what an earlier one's flush removed.
 
-    On PostgreSQL the flush at the end is a TRUNCATE, which the append-only tables refuse:
-    their TRUNCATE triggers are lifted just before it and put back before the next test."""
+    The flush at the end is a TRUNCATE (PostgreSQL) or a DELETE (SQLite), which the append-only
+    tables refuse: their triggers are lifted just before it and put back before the next test."""
     if not request.node.get_closest_marker("transactional"):
         yield
         return
     from django.apps import apps
     from django.db import connection
 
-    from intake.db_triggers import create_statements, truncate_drop_statements
+    from intake.db_triggers import (
+        APPEND_ONLY_TABLES,
+        create_statements,
+        drop_statements,
+        truncate_drop_statements,
+    )
     from intake.reference_data import load_catalogs, load_roles
 
     request.getfixturevalue("transactional_db")
@@ -106,6 +111,14 @@ def _reference_data_after_a_flush(request):
     with connection.cursor() as cursor:
         for sql in truncate_drop_statements(connection.vendor):
             cursor.execute(sql)
+        if connection.vendor == "sqlite":
+            # SQLite's flush is a DELETE, which the append-only tables refuse: empty them here,
+            # with their triggers lifted (the next transactional test puts them back).
+            for sql in drop_statements("sqlite"):
+                cursor.execute(sql)
+            cursor.execute("UPDATE intake_intake SET current_decision_id = NULL")
+            for table in APPEND_ONLY_TABLES:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
 
 @pytest.fixture(autouse=True)
