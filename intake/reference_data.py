@@ -29,6 +29,8 @@ ROLE_PERMISSIONS = {
         "intake.export_intakes",
         "intake.view_overview",
         "intake.view_auditevent",
+        "intake.view_alert",
+        "intake.view_alertattempt",
         "intake.view_routingdecision",
         "intake.view_trackreview",
         "intake.view_intakeevent",
@@ -88,6 +90,10 @@ def load_roles(apps) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         for perm in perms:
             app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # A model added by a later migration has no permission yet in an earlier one;
+            # that later migration loads the roles again (e.g. 0012 for the alerts).
+            if permission is not None:
+                group.permissions.add(permission)

@@ -414,3 +414,18 @@ def test_the_sweep_command_for_cron_without_a_broker(on_call, submit):
     call_command("alerts_sweep", stdout=out)
     assert "1 re-queued" in out.getvalue()
     assert len(mail.outbox) == 1
+
+
+def test_administrators_see_failed_alerts_on_the_queue_and_in_the_admin(
+    administrator, coordinator, client, submit
+):
+    with transaction.atomic():
+        submit(symptoms=["coma"])  # nobody receives alerts: failed at once
+    client.force_login(coordinator)
+    assert "could not be delivered" not in client.get(reverse("staff:queue")).content.decode()
+    client.force_login(administrator)  # an administrator, not a superuser
+    page = client.get(reverse("staff:queue")).content.decode()
+    assert "1 staff alert could not be delivered in the last 7 days." in page
+    listing = client.get(reverse("admin:intake_alert_changelist") + "?state__exact=failed")
+    assert listing.status_code == 200 and "Emergency intake" in listing.content.decode()
+    assert not administrator.has_perm("intake.change_alert")

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from intake.choices import Escalation, Status, Track
-from intake.models import Intake
+from intake.models import Alert, Intake
 
 from . import presenters, selectors
 from .access import EXPORT, WORK_QUEUE, staff_required
 from .filters import ALL, QueueFilter, fold_facets
 from .pagination import paginate
+
+FAILED_ALERTS_SHOWN = datetime.timedelta(days=7)
 
 
 def queue_context(request: HttpRequest) -> dict:
@@ -57,6 +59,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     context["opened_at"] = timezone.now()
     context["poll_seconds"] = settings.QUEUE_POLL_SECONDS
     context["live_query"] = request.GET.urlencode()
+    if request.user.has_perm("intake.view_alert"):
+        # Alerts that could not be delivered in a day of trying: an administrator must act.
+        context["failed_alerts"] = Alert.objects.filter(
+            state=Alert.State.FAILED, created_at__gte=timezone.now() - FAILED_ALERTS_SHOWN
+        ).count()
     return render(request, "staff/queue.html", context)
 
 
