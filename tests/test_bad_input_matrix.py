@@ -236,6 +236,35 @@ def test_patient_formatted_fields_refuse_or_store_exactly(patient):
             assert stored(client)[step] == before
 
 
+def test_patient_email_link_form(patient, mailoutbox):
+    """Save and finish later, by e-mail: every class of text in the address is refused with a
+    message (nothing sent), or the link goes to exactly the address typed."""
+    url = reverse("intake:email_link")
+    for cls, value in {**REFUSED_TEXT, **EXACT_TEXT}.items():
+        sent = len(mailoutbox)
+        response = patient.send(cls, "POST", url, {"email": f"dana{value}@example.org"})
+        if response.status_code == 302:
+            assert mailoutbox[-1].to == [f"dana{value}@example.org"], cls
+        else:
+            assert response.status_code == 400, cls
+            assert response.context["email_form"].errors.get("email"), cls
+            assert len(mailoutbox) == sent
+    for raw in BROKEN_UTF8:
+        response = patient.send("invalid UTF-8 and lone surrogates", "POST", url,
+                                raw=f"email=dana{raw}@example.org".encode())  # fmt: skip
+        assert response.status_code == 400
+    patient.send("duplicated parameters", "POST", url, {"email": ["a@example.org", "b@x"]})
+    patient.send("extra parameters", "POST", url, {"email": "x", "to": "b@example.org",
+                                                   "bcc": "c@example.org"})  # fmt: skip
+    patient.send("JSON bodies", "POST", url, '{"email": "a@example.org"}',
+                 content_type="application/json")  # fmt: skip
+    response = patient.send("GET (and other methods) on POST-only endpoints", "GET", url)
+    assert response.status_code == 405
+    for message in mailoutbox:
+        assert message.to[0].count("@") == 1 and "\n" not in message.to[0]
+        assert "bcc" not in message.extra_headers and not message.bcc
+
+
 def test_patient_numbers_dates_and_choices(patient):
     client = patient.client
     details = DEFAULT_POSTS["substance-details"]
@@ -695,6 +724,47 @@ def test_staff_queue_and_export_filters(staff):
             "invalid UTF-8 and lone surrogates", "GET", reverse("staff:export") + f"?q=Riv{raw}"
         )
         assert response.status_code in (200, 400)
+
+
+def test_staff_my_settings_form(staff, administrator):
+    url = reverse("staff:settings")
+    before = {f: getattr(administrator, f) for f in ("username", "email", "is_superuser",
+                                                     "is_staff", "first_name")}  # fmt: skip
+    for cls, value in [("choices not in their lists", "maybe"), ("numeric edge cases", "-1"),
+                       ("NUL and control characters", "\x00"),
+                       ("duplicated parameters", ["on", "off"])]:  # fmt: skip
+        response = staff.send(cls, "POST", url, {"receives_alerts": value})
+        assert response.status_code in (302, 400), cls
+    staff.send("extra parameters", "POST", url, {"receives_alerts": "on", "is_superuser": "on",
+               "is_staff": "on", "username": "root", "email": "x@evil.example",
+               "first_name": "<script>", "groups": "1"})  # fmt: skip
+    staff.send("JSON bodies", "POST", url, '{"is_superuser": true}',
+               content_type="application/json")  # fmt: skip
+    staff.send("over-large body", "POST", url, raw=b"receives_alerts=" + b"a" * (300 * 1024))
+    for method in ("PUT", "DELETE"):
+        response = staff.send("GET (and other methods) on POST-only endpoints", method, url)
+        assert response.status_code == 405
+    administrator.refresh_from_db()
+    assert {f: getattr(administrator, f) for f in before} == before
+
+
+def test_staff_live_queue_takes_any_filter(staff):
+    url = reverse("staff:queue_live")
+    for cls, query in [
+        ("over-long text", {"q": "a" * 5000}),
+        ("NUL and control characters", {"q": "\x00", "since": "\x00"}),
+        ("HTML/script", {"q": "<script>", "since": "<script>"}),
+        ("numeric edge cases", {"since": "1e309"}),
+        ("impossible dates", {"since": "2026-02-30T25:61:00"}),
+        ("choices not in their lists", {"status": "deleted", "track": "x"}),
+        ("duplicated parameters", {"since": ["a", "b"], "q": ["a", "b"]}),
+    ]:
+        response = staff.send(cls, "GET", url, query)
+        assert response.status_code in (200, 400), cls
+    response = staff.send("invalid UTF-8 and lone surrogates", "GET", url + "?q=%ED%A0%80")
+    assert response.status_code in (200, 400)
+    response = staff.send("GET (and other methods) on POST-only endpoints", "POST", url, {})
+    assert response.status_code == 405
 
 
 @pytest.mark.parametrize("login", ["/staff/login/", "/admin/login/"])
