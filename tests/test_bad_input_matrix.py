@@ -89,9 +89,14 @@ class Tally:
         )
 
 
+# One tally per process, not per fixture instance: pytest may interleave another module's
+# parametrized tests with this one's, which would start a module fixture afresh.
+TALLY = Tally()
+
+
 @pytest.fixture(scope="module")
 def tally():
-    tally = Tally()
+    tally = TALLY
     yield tally
     line = tally.line()
     detail = {
