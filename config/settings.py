@@ -327,6 +327,10 @@ STORAGES = {
 # In development and tests whitenoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
+# Django's widget templates, rendered by Python functions that write the same HTML (about 160
+# template renders a wizard page otherwise; see intake/forms_renderer.py and docs/performance.md).
+FORM_RENDERER = "intake.forms_renderer.WidgetRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
