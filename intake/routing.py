@@ -15,7 +15,7 @@ gives its rule nothing to fire on, and staff see "needs clinician review".
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from intake import catalog
@@ -117,7 +117,8 @@ def evaluate(facts: Facts, rules: Iterable[Rule] = RULES) -> Decision:
     fired: list[FiredRule] = []
     # One private copy whose ``fired`` is brought up to date as rules fire: each condition sees
     # the rules fired before it, as if given replace(facts, fired=...), without a copy per rule.
-    current = replace(facts, fired=())
+    current = object.__new__(Facts)
+    current.__dict__.update(facts.__dict__, fired=())
     for rule in _in_code_order(rules):
         reason = rule.condition(current)
         if reason is not None:
