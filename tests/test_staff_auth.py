@@ -76,10 +76,63 @@ def test_lockout_after_five_failures_even_with_the_right_password(client, coordi
     assert AuditEvent.objects.filter(action="login_failed").count() == 6
 
 
-def test_a_lockout_is_per_account_and_address(client, coordinator, clinician):
+def test_one_address_cannot_try_a_password_on_every_account(client, coordinator, clinician):
+    # Today's attack: one address, a few passwords on each of many accounts.
+    from django.contrib.auth.models import Group
+
+    from intake.models import User
+
+    statuses = []
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        user = User.objects.create_user(f"staff{n}", password=PASSWORD)
+        user.groups.add(Group.objects.get(name="Intake coordinators"))
+        statuses.append(sign_in(client, f"staff{n}", "Summer2026!", REMOTE_ADDR="203.0.113.9"))
+    # One wrong password on each account: the fifth meets the address's limit.
+    assert [r.status_code for r in statuses] == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    # The address is locked now: for an account it never tried, even with the right password.
+    locked = sign_in(client, "alice", REMOTE_ADDR="203.0.113.9")
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address is not affected.
+    assert sign_in(client, "bob", REMOTE_ADDR="198.51.100.20").status_code == 302
+
+
+def test_an_account_is_locked_whatever_the_address(client, coordinator, clinician):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "alice", "not it", REMOTE_ADDR=f"198.51.100.{n + 1}")
+    assert sign_in(client, "alice", REMOTE_ADDR="192.0.2.99").status_code == 429
+    # Other accounts from those addresses still sign in.
+    assert sign_in(client, "bob", REMOTE_ADDR="198.51.100.1").status_code == 302
+
+
+def test_the_lockout_page_says_when_to_try_again(client, coordinator):
+    from django.utils import timezone
+
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, "alice", "not it")
-    assert sign_in(client, "bob").status_code == 302
+        locked = sign_in(client, "alice", "not it")
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == str(30 * 60)
+    html = locked.content.decode()
+    retry_at = timezone.localtime(timezone.now() + settings.AXES_COOLOFF_TIME)
+    assert f"You can try again after <strong>{retry_at:%-I:%M %p}" in html
+    assert "in about 30 minutes" in html
+    assert "Ask an administrator" in html
+
+
+def test_the_admin_login_is_locked_too(client, administrator):
+    url = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "carol", "password": "not it"})
+    assert client.post(url, {"username": "carol", "password": PASSWORD}).status_code == 429
+
+
+def test_success_clears_only_that_accounts_failures(client, coordinator, clinician):
+    # Someone with an account cannot wipe the address's count by signing in between tries.
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "bob", "not it")
+    assert sign_in(client, "alice").status_code == 302
+    client.post(LOGOUT)
+    assert sign_in(client, "bob", "not it").status_code == 429
 
 
 def test_success_before_the_limit_resets_the_count(client, coordinator):
