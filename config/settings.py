@@ -103,7 +103,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "intake.admin_site.IntakeAdminConfig",  # django.contrib.admin, with a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
     "intake",
 ]
 
@@ -129,11 +133,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "intake.middleware.StaffSessionTimeoutMiddleware",
     "intake.middleware.PatientSessionMiddleware",
+    "intake.staff.second_factor.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -281,13 +287,20 @@ STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT", 15 * 60)
 PATIENT_IDLE_TIMEOUT = envint("PATIENT_IDLE_TIMEOUT", 30 * 60)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# django-axes: lock an account+address after repeated failures, stored in the database so
-# every app instance sees the same count.
+# Second factor (django-two-factor-auth on django-otp; see intake/staff/second_factor.py).
+# The admin keeps its own login page (the password step); the middleware asks for the code.
+TWO_FACTOR_PATCH_ADMIN = False
+TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"  # an SVG served by this app
+OTP_TOTP_ISSUER = env("CENTER_NAME", "Riverbend Recovery Center")
+
+# django-axes (intake/staff/lockout.py): an account is locked after 5 failed sign-ins from
+# anywhere, an address after 5 failed sign-ins on any accounts; stored in the database so
+# every app instance sees the same count. A success clears that account's own failures only.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_CALLABLE = "intake.staff.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)
 

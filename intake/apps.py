@@ -9,4 +9,4 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         # Audit of staff logins, logouts and failed logins (Django's auth signals).
-        from intake.staff import signals  # noqa: F401
+        from intake.staff import lockout, sessions, signals  # noqa: F401

@@ -1,10 +1,15 @@
 """Shared fixtures: the staff personas (as in healthchecks' hc/test.py) and intake builders."""
 
+import base64
 import copy
 import uuid
 
+import pyotp
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import User
 from intake.models.users import ADMINISTRATORS, CLINICIANS, COORDINATORS
@@ -157,6 +162,42 @@ def stored_output(decision) -> dict:
 @pytest.fixture
 def document():
     return make_document()
+
+
+# The authenticator secret of every enrolled test persona (hex, as django-otp stores it).
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def enrol(user) -> TOTPDevice:
+    """The user's authenticator-app device (made, confirmed, with TOTP_KEY, if missing)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="default", key=TOTP_KEY)
+
+
+def totp_code(device: TOTPDevice, at: float | None = None) -> str:
+    """The code an authenticator app shows for ``device`` (now, or at ``at``), via pyotp."""
+    otp = pyotp.TOTP(base64.b32encode(device.bin_key).decode(), digits=device.digits)
+    return otp.at(at) if at is not None else otp.now()
+
+
+class StaffClient(Client):
+    """Django's test client whose force_login() signs in as an enrolled person would: the
+    password and, where the role needs it, the second factor (an enrolled device verified in
+    the session). force_login(user, second_factor=False) stops after the password."""
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        super().force_login(user, backend)
+        from intake.staff.second_factor import needs_second_factor
+
+        if second_factor and needs_second_factor(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = enrol(user).persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return StaffClient()
 
 
 def _persona(username: str, group: str | None, **extra) -> User:

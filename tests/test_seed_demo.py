@@ -1,8 +1,11 @@
 """The demo data covers what a person trying the product should be able to see."""
 
 import io
+import re
 
+import pyotp
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.choices import Escalation, Flag, Status, Track
 from intake.models import Intake, TrackReview, User
@@ -29,6 +32,19 @@ def test_seed_demo_covers_every_track_escalation_flag_and_status(db):
         assert User.objects.get(username=username).check_password("intake-demo-2026")
         assert username in printed
     assert "/intake/resume/" in printed
+
+    # The demo clinician and administrator are enrolled; the printed secret gives their codes.
+    for username in ("clinician", "administrator"):
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        secret = re.search(rf"{username}\s+secret (\w+)", printed).group(1)
+        assert device.verify_token(pyotp.TOTP(secret).now())
+        assert f"otpauth://totp/Riverbend%20Recovery%20Center%3A%20{username}?secret={secret}" in (
+            printed
+        )
+    assert not TOTPDevice.objects.filter(user__username="coordinator").exists()
+    codes = io.StringIO()
+    call_command("demo_codes", stdout=codes)
+    assert re.search(r"clinician\s+\d{6}", codes.getvalue())
 
     # A second run keeps the data and the logins, and adds no intakes.
     call_command("seed_demo", stdout=io.StringIO())

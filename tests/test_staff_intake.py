@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,7 +17,7 @@ from intake.services.staff import (
     intake_note_add,
     intake_status_change,
 )
-from tests.conftest import make_document
+from tests.conftest import StaffClient, make_document
 
 OPIOIDS_DAILY = [{"substance": "opioids", "frequency": "daily", "route": "oral"}]
 
@@ -269,7 +268,7 @@ def test_second_save_is_told_and_both_changes_end_up_in_the_timeline(
     coordinator, clinician, submit
 ):
     intake = submit()
-    alice, bob = Client(), Client()
+    alice, bob = StaffClient(), StaffClient()
     alice.force_login(coordinator)
     bob.force_login(clinician)
     # Both open the page at version 1.

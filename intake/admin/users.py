@@ -16,13 +16,14 @@ Every grant is on the audit trail with the role names that were given or taken.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from intake.models import User
 from intake.models.users import ADMINISTRATORS, ROLES
@@ -77,8 +78,45 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
+    actions = ["reset_second_factor"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.action(description=_("Reset second sign-in step (lost phone)"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        """Remove the accounts' authenticator apps and backup codes and end their sessions;
+        each person sets up the app again at their next sign-in (staff:lost_device)."""
+        from intake.staff.second_factor import reset_devices
+        from intake.staff.sessions import end_sessions
+
+        done = 0
+        for user in queryset:
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request,
+                    _("%(user)s is not an account you may change: not reset.") % {"user": user},
+                    messages.ERROR,
+                )
+                continue
+            removed = reset_devices(user)
+            ended = end_sessions(user)
+            self._audit(request, user, f"reset second factor ({removed} device(s), "
+                        f"{ended} session(s) ended) of")  # fmt: skip
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "Reset the second sign-in step of %(count)d account. They set it up again "
+                    "at their next sign-in.",
+                    "Reset the second sign-in step of %(count)d accounts. They set it up again "
+                    "at their next sign-in.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
     @admin.display(description=_("roles"))
     def roles(self, obj):

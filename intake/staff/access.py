@@ -1,5 +1,7 @@
 """Who may open what on the staff side.
 
+A role that needs a second factor reaches no staff view until it is given (second_factor.py).
+
 Anonymous visitors are sent to the login page; signed-in users without the permission get 403
 (never a login loop). Roles are groups with permissions (migration 0002), so every check here
 is a permission, never a group name.
@@ -17,6 +19,7 @@ from intake.models import Intake
 from intake.references import normalise_reference
 
 from . import selectors
+from .second_factor import second_factor_missing, second_factor_redirect
 
 WORK_QUEUE = "intake.work_queue"
 REVIEW_TRACK = "intake.review_track"
@@ -33,6 +36,9 @@ def staff_required(*perms: str):
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            # SecondFactorMiddleware already sends these away; this holds without it too.
+            if second_factor_missing(request):
+                return second_factor_redirect(request)
             if not request.user.has_perms(perms):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_exports, views_intake, views_overview, views_queue, views_settings
+from . import (
+    second_factor,
+    views_exports,
+    views_intake,
+    views_overview,
+    views_queue,
+    views_settings,
+)
 from .forms import StaffLoginForm
 
 app_name = "staff"
@@ -18,6 +25,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("verify/", second_factor.verify, name="verify"),
+    path("lost-device/", second_factor.lost_device, name="lost_device"),
     path("", views_queue.queue, name="queue"),
     path("queue/live/", views_queue.queue_live, name="queue_live"),
     path("settings/", views_settings.my_settings, name="settings"),

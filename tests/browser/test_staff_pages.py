@@ -6,13 +6,14 @@ a Content Security Policy violation (an inline script or style) shows up there.
 
 import datetime
 
+import pyotp
 import pytest
 from django.utils import timezone
 
 from intake.services.intakes import intake_submit
 from intake.services.staff import intake_note_add, intake_status_change, intake_track_review
 from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import PASSWORD, make_document
+from tests.conftest import PASSWORD, enrol, make_document, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,7 +94,22 @@ def test_staff_pages(browser_page, console_errors, queue_data, administrator, co
     page.shoot("staff-login")
     assert page.axe_violations() == []
 
+    # A clinician's first sign-in: the password, then enrolment with the QR code this app
+    # serves (an SVG from its own origin: a CSP violation would fail the test), then backup codes.
     sign_in(page, "bob")
+    page.wait_for_url("**/staff/two-factor/setup/**")
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    assert qr.is_visible() and qr.evaluate("img => img.naturalWidth") > 0
+    page.shoot("staff-enrol")
+    assert page.axe_violations() == []
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm and continue").click()
+    page.wait_for_url("**/staff/two-factor/setup/complete/**")
+    assert page.get_by_test_id("backup-codes").locator("li").count() == 10
+    page.shoot("staff-backup-codes")
+    assert page.axe_violations() == []
+    page.get_by_role("link", name="Continue").click()
     page.wait_for_url(f"{page.base_url}/staff/")
     rows = page.locator("table.queue-table tbody tr")
     assert rows.count() == 7
@@ -147,7 +163,14 @@ def test_staff_pages(browser_page, console_errors, queue_data, administrator, co
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/staff/login/")
+    # An enrolled administrator: the password, then the code.
+    device = enrol(administrator)
     sign_in(page, "carol")
+    page.wait_for_url("**/staff/verify/**")
+    page.shoot("staff-verify")
+    assert page.axe_violations() == []
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{page.base_url}/staff/")
     page.get_by_role("link", name="Overview").click()
     page.wait_for_url("**/staff/overview/")

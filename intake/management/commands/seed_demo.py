@@ -1,7 +1,12 @@
+import base64
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from two_factor.utils import get_otpauth_url
 
 from intake.demo import demo_documents, demo_staff_work
 from intake.draft_document import EXAMPLE_ANSWERS, EXAMPLE_COMPLETED_STEPS
@@ -17,6 +22,12 @@ DEMO_LOGINS = (
     ("administrator", "Alex", "Administrator", ADMINISTRATORS, True),
 )
 DEMO_PASSWORD = "intake-demo-2026"  # noqa: S105
+# The demo clinician's and administrator's authenticator secrets (20 bytes each, fictional and
+# public: demo use only). `manage.py demo_codes` prints their current codes.
+DEMO_TOTP_KEYS = {
+    "clinician": b"demo-clinician-2026!".hex(),
+    "administrator": b"demo-administrator!!".hex(),
+}
 
 
 class Command(BaseCommand):
@@ -33,6 +44,12 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+            if username in DEMO_TOTP_KEYS:
+                TOTPDevice.objects.update_or_create(
+                    user=user,
+                    name="default",
+                    defaults={"key": DEMO_TOTP_KEYS[username], "confirmed": True},
+                )
 
         if Intake.objects.exists():
             self.stdout.write("Intakes already present: no demo intakes added.")
@@ -57,6 +74,17 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo staff logins (password for all: {DEMO_PASSWORD})")
         for username, _, _, role, _ in DEMO_LOGINS:
             self.stdout.write(f"  {username:<14} {role}")
+        self.stdout.write(
+            "\nClinicians and administrators also type a code from an authenticator app."
+            "\nAdd these demo secrets to one (time-based, 6 digits, SHA-1), or print the"
+            "\ncurrent codes with:  DEBUG=true .venv/bin/python manage.py demo_codes"
+        )
+        for username, key in DEMO_TOTP_KEYS.items():
+            secret = base64.b32encode(bytes.fromhex(key)).decode()
+            self.stdout.write(f"  {username:<14} secret {secret}")
+            self.stdout.write(
+                f"  {'':<14} {get_otpauth_url(username, secret, settings.OTP_TOTP_ISSUER)}"
+            )
         self.stdout.write(
             "Staff sign-in: http://127.0.0.1:8000/staff/login/  Admin: http://127.0.0.1:8000/admin/"
         )
