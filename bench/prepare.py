@@ -200,7 +200,17 @@ def main() -> None:
     from intake.services.drafts import draft_create
 
     staff = Client()
-    staff.force_login(User.objects.get(username="bench-clinician"))
+    clinician = User.objects.get(username="bench-clinician")
+    staff.force_login(clinician)
+    # A clinician's session counts only once the second factor is given: an enrolled device,
+    # verified in the session (as intake/staff/second_factor.py's code page would do).
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=clinician, name="default")
+    session = staff.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
     # A finished draft through the real forms: every step's GET opens on its copy. Answers that
     # call for the C-SSRS follow-ups (q2 "yes"), so that the safety page is there too.
