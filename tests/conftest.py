@@ -200,6 +200,14 @@ def client():
     return StaffClient()
 
 
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, past the second factor too."""
+    client = StaffClient()
+    client.force_login(admin_user)
+    return client
+
+
 def _persona(username: str, group: str | None, **extra) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=username.title(), **extra

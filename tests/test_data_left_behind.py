@@ -2,18 +2,20 @@
 secrets and names in log lines, and a patient session that outlived the person at a shared
 phone."""
 
+import base64
 import io
 import logging
 import re
 import time
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from intake.middleware import PATIENT_SEEN_KEY
 from intake.services.drafts import resume_url
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TOTP_KEY
 from tests.test_wizard_walk import DEFAULT_POSTS, Walk, step_of
 
 from .production import Gunicorn, manage, production_env, scratch_database
@@ -205,7 +207,9 @@ def logged_server(tmp_path_factory):
             "shell",
             "-c",
             "from intake.models import User; "
-            f"User.objects.create_user('dora', password='{PASSWORD}', is_superuser=True)",
+            "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+            f"u = User.objects.create_user('dora', password='{PASSWORD}', is_superuser=True); "
+            f"TOTPDevice.objects.create(user=u, name='default', key='{TOTP_KEY}')",
         )
         assert result.returncode == 0, result.stderr[-2000:]
         server = Gunicorn(env, "--config", "config/gunicorn.conf.py")
@@ -234,6 +238,12 @@ def test_gunicorn_access_log_carries_no_resume_token_or_staff_search(logged_serv
         {"csrfmiddlewaretoken": csrf, "username": "dora", "password": PASSWORD},
     )
     assert signed_in.status == 302, signed_in.text[:500]
+    # A superuser's second step: the code from the authenticator app.
+    verify = staff.get("/staff/verify/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', verify.text).group(1)
+    code = pyotp.TOTP(base64.b32encode(bytes.fromhex(TOTP_KEY)).decode()).now()
+    verified = staff.post("/staff/verify/", {"csrfmiddlewaretoken": csrf, "code": code})
+    assert verified.status == 302, verified.text[:500]
     search = staff.get(
         "/staff/?q=Zebediah+Quokka", headers={"Referer": "https://x/staff/?q=Zebediah"}
     )
