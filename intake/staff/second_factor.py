@@ -37,6 +37,7 @@ from two_factor import views as two_factor_views
 from two_factor.forms import MethodForm
 from two_factor.utils import get_otpauth_url
 
+from intake.http import who_acted
 from intake.models import AuditEvent
 from intake.models.users import ADMINISTRATORS, CLINICIANS
 from intake.services.audit import audit_record
@@ -186,12 +187,14 @@ def verify(request):
             django_otp.login(request, form.device)
             kind = "backup code" if isinstance(form.device, StaticDevice) else "authenticator"
             audit_record(
-                action=AuditEvent.Action.LOGIN, request=request, detail=f"second factor: {kind}"
+                action=AuditEvent.Action.LOGIN,
+                **who_acted(request),
+                detail=f"second factor: {kind}",
             )
             return redirect(_next_url(request))
         audit_record(
             action=AuditEvent.Action.LOGIN_FAILED,
-            request=request,
+            **who_acted(request),
             detail="second factor: wrong code",
         )
     return render(request, "staff/verify.html", {"form": form, "next": _next_url(request)})
@@ -240,7 +243,7 @@ class SetupView(two_factor_views.SetupView):
         response = super().done(form_list, **kwargs)
         audit_record(
             action=AuditEvent.Action.LOGIN,
-            request=self.request,
+            **who_acted(self.request),
             detail="second factor: enrolled an authenticator app",
         )
         return response
