@@ -119,3 +119,25 @@ def suggested_status(*, outcome: str, status: str, reached_before: bool) -> str:
     else:
         return ""
     return str(target) if target in STATUS_TRANSITIONS.get(status, ()) else ""
+
+
+# When to try again, as the contact form offers it: (code, minutes from now). "at" takes a time.
+NEXT_ATTEMPT_CHOICES = (("1h", 60), ("4h", 240), ("1d", 1440), ("3d", 4320))
+
+
+def next_due_at(
+    *, choice: str, now: datetime.datetime, at: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """The next attempt's due time from the form's choice ("none", "at", or one of
+    NEXT_ATTEMPT_CHOICES); None for "none"."""
+    if choice == "at":
+        return at
+    minutes = dict(NEXT_ATTEMPT_CHOICES).get(choice)
+    return None if minutes is None else now + datetime.timedelta(minutes=minutes)
+
+
+def end_of_day(now: datetime.datetime, tz: datetime.tzinfo) -> datetime.datetime:
+    """The first moment of the day after ``now``'s day in ``tz`` ("due today" is before it)."""
+    local = now.astimezone(tz)
+    tomorrow = local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=tz)

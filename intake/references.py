@@ -21,3 +21,12 @@ def normalise_reference(text: str) -> str | None:
         return None
     code = f"{cleaned[:4]}-{cleaned[4:]}"
     return code if PATTERN.match(code) else None
+
+
+def partial_reference(text: str) -> str | None:
+    """Part of a code as typed ("hna5", "HNA5-X", "a5x7"): 3 to 7 characters of the code's
+    alphabet, upper case, without the dash; None if it cannot be part of a code."""
+    cleaned = re.sub(r"[\s-]", "", text or "").upper().translate(_LOOKALIKES)
+    if not 3 <= len(cleaned) <= 7 or any(char not in ALPHABET for char in cleaned):
+        return None
+    return cleaned

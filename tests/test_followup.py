@@ -265,7 +265,7 @@ def test_a_next_due_time_in_the_past_is_refused(coordinator):
     intake = submitted()
     with pytest.raises(ValidationError) as error:
         log(intake, coordinator, next_due_at=T0)
-    assert "next_due_at" in error.value.message_dict
+    assert error.value.messages == [str(ERRORS["next_due_past"])]
 
 
 @pytest.mark.django_db

@@ -22,7 +22,15 @@ MATRIX = [
     ("note", "post", {"coordinator": REDIRECT, "clinician": REDIRECT, "administrator": REDIRECT}),
     ("review", "post", {"clinician": REDIRECT}),
     ("print", "get", {"administrator": OK}),
-    ("export", "get", {"administrator": OK}),
+    # The CSV of the queue, for anyone who works it (issue 10: coordinators included).
+    ("export", "get", {"coordinator": OK, "clinician": OK, "administrator": OK}),
+    (
+        "contact",
+        "post",
+        {"coordinator": REDIRECT, "clinician": REDIRECT, "administrator": REDIRECT},
+    ),
+    ("followups", "get", {"coordinator": OK, "clinician": OK, "administrator": OK}),
+    ("queue-overdue", "get", {"coordinator": OK, "clinician": OK, "administrator": OK}),
     ("overview", "get", {"administrator": OK}),
 ]
 
@@ -57,6 +65,16 @@ def url_and_data(name: str, intake, user) -> tuple[str, dict]:
         ),
         "print": (reverse("staff:intake_print", args=ref), {}),
         "export": (reverse("staff:export"), {}),
+        "contact": (
+            reverse("staff:intake_contact", args=ref),
+            {
+                "contact-version": version,
+                "contact-channel": "phone",
+                "contact-outcome": "no_answer",
+            },
+        ),
+        "followups": (reverse("staff:followups"), {}),
+        "queue-overdue": (reverse("staff:queue"), {"overdue": "on"}),
         "overview": (reverse("staff:overview"), {}),
     }[name]
 

@@ -151,7 +151,7 @@ def test_minor_and_needs_review_badges(client, coordinator, db):
 def _names(client, **params) -> set[str]:
     response = client.get(QUEUE, params)
     assert response.status_code == 200
-    return set(re.findall(r"<td>Dana ([A-Za-z]+)</td>", response.content.decode()))
+    return set(re.findall(r"class=\"person-name\">Dana ([A-Za-z]+)<", response.content.decode()))
 
 
 def test_default_shows_open_statuses_only(client, coordinator, every_case):

@@ -64,7 +64,7 @@ def contact_attempt_add(
             {"voicemail_reason": ERRORS["voicemail_reason"]}, code="voicemail_reason"
         )
     if attempt.next_due_at is not None and attempt.next_due_at <= now:
-        raise ValidationError({"next_due_at": ERRORS["next_due_past"]}, code="next_due_past")
+        raise ValidationError(ERRORS["next_due_past"], code="next_due_past")
     suggestion = followup.suggested_status(
         outcome=outcome, status=intake.status, reached_before=intake.first_reached_at is not None
     )

@@ -21,7 +21,7 @@ from intake.choices import (
     Status,
     Track,
 )
-from intake.references import normalise_reference
+from intake.references import normalise_reference, partial_reference
 
 OPEN = "open"
 ALL = "all"
@@ -37,6 +37,12 @@ def _phone_digits(expression="phone"):
     for char in _PHONE_PUNCTUATION:
         expression = Replace(expression, Value(char), Value(""), output_field=CharField())
     return expression
+
+
+def _with_compact_reference(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(
+        compact_reference=Replace("reference", Value("-"), Value(""), output_field=CharField())
+    )
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -64,6 +70,9 @@ class QueueFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(
         method="filter_mine", label=_("Assigned to me"), widget=forms.CheckboxInput
     )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue"), widget=forms.CheckboxInput
+    )
     submitted = django_filters.DateFromToRangeFilter(
         field_name="submitted_at",
         label=_("Submitted between"),
@@ -73,14 +82,16 @@ class QueueFilter(django_filters.FilterSet):
     class Meta:
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, now=None, **kwargs):
+        # The moment "overdue" is judged at: the view's, so that one page reads one clock.
+        self.now = now
         # The queue opens on the open statuses; "all" is an explicit choice.
         data = data.copy() if data is not None else {}
         if not data.get("status"):
             data["status"] = OPEN
         super().__init__(data, *args, **kwargs)
         for name, field in self.form.fields.items():
-            if name == "mine":
+            if name in ("mine", "overdue"):
                 css = "form-check-input"
             elif isinstance(field.widget, forms.Select):
                 css = "form-select form-select-sm"
@@ -108,6 +119,12 @@ class QueueFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(assigned_to=self.request.user)
 
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if not value or self.now is None:
+            return queryset
+        # contact_due_at is null on closed intakes and where no attempt is due (indexed).
+        return queryset.filter(contact_due_at__lt=self.now)
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
@@ -116,12 +133,17 @@ class QueueFilter(django_filters.FilterSet):
         if code and re.search(r"[\d-]", value):
             # Typed like a reference (names have no digits or dashes): one index lookup.
             return queryset.filter(reference=code)
+        part = partial_reference(value)
+        if part and re.search(r"[\d-]", value):
+            # Part of a reference ("HNA5", "hna5-x", "a5x7"): any case, with or without dash.
+            return _with_compact_reference(queryset).filter(compact_reference__contains=part)
         terms = Q()
         for word in value.split():
             terms &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
         if code:
             # An eight-letter surname also reads as a reference code, so try both.
             terms |= Q(reference=code)
+
         digits = re.sub(r"\D", "", value)
         if len(digits) >= 4 and not re.search(r"[^\d\s\-().+/]", value):
             queryset = queryset.annotate(phone_digits=_phone_digits())
@@ -135,7 +157,7 @@ class QueueFilter(django_filters.FilterSet):
             data.pop(name, None)
         for key, val in replace.items():
             data[key] = val
-        return type(self)(data, queryset=self.queryset, request=self.request)
+        return type(self)(data, queryset=self.queryset, request=self.request, now=self.now)
 
     def narrows(self, *ignoring: str) -> bool:
         """Whether a filter other than ``ignoring`` is set, so that its rows are a subset of

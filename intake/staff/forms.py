@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from intake import validators
 from intake.choices import STATUS_TRANSITIONS, Status, Track
-from intake.models import Intake, TrackReview
+from intake.models import ContactAttempt, Intake, TrackReview
+from intake.services.followup import ERRORS as CONTACT_ERRORS
 from intake.services.staff import ERRORS
 
 from . import selectors
@@ -139,3 +140,87 @@ class NoteForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": ERRORS["empty_note"]},
     )
+
+
+# The person's preferred way to be reached, as a contact channel.
+PREFERRED_CHANNEL = {
+    "phone": ContactAttempt.Channel.PHONE,
+    "text": ContactAttempt.Channel.TEXT,
+    "email": ContactAttempt.Channel.EMAIL,
+}
+NEXT_ATTEMPT = [
+    ("1h", _("In 1 hour")),
+    ("4h", _("In 4 hours")),
+    ("1d", _("Tomorrow, same time")),
+    ("3d", _("In 3 days")),
+    ("at", _("At a time I choose")),
+    ("none", _("No further attempt")),
+]
+
+
+class ContactForm(VersionedForm):
+    """Log a contact attempt in a couple of clicks: the preferred channel is preselected."""
+
+    prefix = "contact"  # several forms share the page: keep their ids apart
+    channel = forms.ChoiceField(label=_("How"), choices=ContactAttempt.Channel.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=ContactAttempt.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happened.")},
+    )
+    next_attempt = forms.ChoiceField(
+        label=_("Try again"), choices=NEXT_ATTEMPT, initial="4h", required=False
+    )
+    next_at = forms.DateTimeField(
+        label=_("Next attempt at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Only for “At a time I choose”. In the center's time zone."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    voicemail_reason = forms.CharField(
+        label=_("Why leave a voicemail anyway?"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm_status = forms.BooleanField(
+        label=_("Also change the status as the outcome suggests"),
+        required=False,
+        help_text=_(
+            "The first time they are reached: Contacted. Declined services: Declined. "
+            "Leave unticked to keep the status as it is."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        channel = PREFERRED_CHANNEL.get(self.intake.preferred_contact)
+        if channel:
+            self.fields["channel"].initial = channel
+        self.voicemail_unsafe = self.intake.voicemail_ok is False
+        if not self.voicemail_unsafe:
+            del self.fields["voicemail_reason"]
+
+    def clean(self):
+        data = super().clean()
+        voicemail = data.get("channel") == ContactAttempt.Channel.VOICEMAIL or (
+            data.get("outcome") == ContactAttempt.Outcome.LEFT_VOICEMAIL
+        )
+        if voicemail and self.voicemail_unsafe and not (data.get("voicemail_reason") or "").strip():
+            self.add_error(
+                "voicemail_reason",
+                forms.ValidationError(CONTACT_ERRORS["voicemail_reason"], code="voicemail_reason"),
+            )
+        if data.get("next_attempt") == "at" and not data.get("next_at"):
+            self.add_error(
+                "next_at", forms.ValidationError(_("Choose the time of the next attempt."))
+            )
+        return data

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from intake import catalog
 from intake.choices import Escalation, Flag, Status, Track
-from intake.models import Intake, IntakeEvent, RoutingDecision
+from intake.models import ContactAttempt, Intake, IntakeEvent, RoutingDecision
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ def flag_name(code: str) -> str:
 def choice_label(choices, code) -> str:
     """A catalog label, translated at display time (the catalog itself is plain Python)."""
     return _(catalog.label_for(choices, code)) if code else ""
+
+
+def text_choice_label(choices, code) -> str:
+    """The label of a model TextChoices code; the code itself if it is unknown."""
+    return str(choices(code).label) if code in choices.values else code
 
 
 def yes_no(value) -> str:
@@ -214,8 +219,11 @@ def _track_label(code: str) -> str:
     return Track(code).label if code in Track.values else code
 
 
-def event_text(event: IntakeEvent) -> str:
-    """One line of the timeline in words (the note or reason text is shown beside it)."""
+def event_text(event: IntakeEvent, names: dict[str, str] | None = None) -> str:
+    """One line of the timeline in words (the note or reason text is shown beside it).
+
+    ``names`` maps the usernames an assignment stored to the full names shown elsewhere."""
+    names = names or {}
     kind = event.kind
     if kind == IntakeEvent.Kind.SUBMITTED:
         return _("Submitted")
@@ -226,8 +234,8 @@ def event_text(event: IntakeEvent) -> str:
         }
     if kind == IntakeEvent.Kind.ASSIGNED:
         return _("Assigned: %(old)s → %(new)s") % {
-            "old": event.old_value or _("nobody"),
-            "new": event.new_value or _("nobody"),
+            "old": names.get(event.old_value, event.old_value) or _("nobody"),
+            "new": names.get(event.new_value, event.new_value) or _("nobody"),
         }
     if kind == IntakeEvent.Kind.REVIEWED:
         if event.old_value == event.new_value:
@@ -240,14 +248,19 @@ def event_text(event: IntakeEvent) -> str:
         return _("Note")
     if kind == IntakeEvent.Kind.ROUTED:
         return _("Recommendation recomputed")
+    if kind == IntakeEvent.Kind.CONTACT:
+        return _("Contact attempt: %(channel)s, %(outcome)s") % {
+            "channel": text_choice_label(ContactAttempt.Channel, event.old_value),
+            "outcome": text_choice_label(ContactAttempt.Outcome, event.new_value),
+        }
     return event.get_kind_display()
 
 
-def timeline(events: list[IntakeEvent]) -> list[dict]:
+def timeline(events: list[IntakeEvent], names: dict[str, str] | None = None) -> list[dict]:
     return [
         {
             "event": event,
-            "text": event_text(event),
+            "text": event_text(event, names),
             "actor": str(event.actor) if event.actor_id else _("system"),
         }
         for event in events

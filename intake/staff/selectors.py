@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from intake.models import (
     Alert,
     AlertAttempt,
+    ContactAttempt,
     Intake,
     IntakeEvent,
     QueueCount,
@@ -38,6 +39,10 @@ QUEUE_ROW_FIELDS = (
     "current_decision",
     "current_decision__track",
     "current_decision__flags",
+    "contact_due_at",
+    "attempt_count",
+    "first_attempt_at",
+    "first_reached_at",
     "assigned_to__username",
     "assigned_to__first_name",
     "assigned_to__last_name",
@@ -47,6 +52,15 @@ QUEUE_ROW_FIELDS = (
 def queue_intakes() -> QuerySet[Intake]:
     """Submitted intakes in queue order (Intake.Meta.ordering, ROUTING.md "Queue order")."""
     return Intake.objects.select_related("assigned_to", "current_decision").only(*QUEUE_ROW_FIELDS)
+
+
+def followups(*, user: User, until) -> QuerySet[Intake]:
+    """``user``'s intakes with a contact attempt due before ``until``, soonest first."""
+    return (
+        queue_intakes()
+        .filter(assigned_to=user, contact_due_at__lt=until)
+        .order_by("contact_due_at", "id")
+    )
 
 
 def queue_facet_matrix(
@@ -92,6 +106,28 @@ def intake_for_page(*, reference: str) -> Intake | None:
 def intake_timeline(*, intake: Intake) -> list[IntakeEvent]:
     return list(
         IntakeEvent.objects.filter(intake=intake)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def display_names(events: list[IntakeEvent]) -> dict[str, str]:
+    """{username: full name} for the people the assignment events name (one query)."""
+    usernames = {
+        value
+        for event in events
+        if event.kind == IntakeEvent.Kind.ASSIGNED
+        for value in (event.old_value, event.new_value)
+        if value
+    }
+    if not usernames:
+        return {}
+    return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
+
+
+def contact_attempts(*, intake: Intake) -> list[ContactAttempt]:
+    return list(
+        ContactAttempt.objects.filter(intake=intake)
         .select_related("actor")
         .order_by("created_at", "id")
     )

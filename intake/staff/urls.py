@@ -30,6 +30,7 @@ urlpatterns = [
     path("", views_queue.queue, name="queue"),
     path("queue/live/", views_queue.queue_live, name="queue_live"),
     path("settings/", views_settings.my_settings, name="settings"),
+    path("followups/", views_queue.my_followups, name="followups"),
     path("export.csv", views_exports.export_csv, name="export"),
     path("overview/", views_overview.overview, name="overview"),
     path("intake/<str:reference>/", views_intake.intake_detail, name="intake"),

@@ -1,13 +1,15 @@
 """Disclosures: the printable summary of one intake and the CSV export of the filtered queue.
 
-Both carry the 42 CFR Part 2 redisclosure notice and both are audited. Administrators only
-(intake.export_intakes).
+Both carry the 42 CFR Part 2 redisclosure notice and both are audited. The printable summary is
+for administrators (intake.export_intakes); the CSV for anyone who works the queue, of what the
+queue shows them.
 """
 
 from __future__ import annotations
 
 import csv
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,14 +18,15 @@ from django.views.decorators.http import require_GET
 
 from intake.choices import Escalation, Status
 from intake.http import who_acted
-from intake.models import AuditEvent, Intake
+from intake.models import AuditEvent, ContactAttempt, Intake
 from intake.services.audit import audit_record
 
 from . import presenters, selectors
-from .access import EXPORT, get_intake_for_user, staff_required
+from .access import EXPORT, WORK_QUEUE, get_intake_for_user, staff_required
 from .filters import QueueFilter
 from .notices import PART2_NOTICE_PARAGRAPHS, PART2_NOTICE_TITLE, part2_notice_text
-from .views_intake import intake_context
+from .presenters import text_choice_label
+from .views_intake import intake_context, timeline_items
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,7 +44,7 @@ def intake_print(request: HttpRequest, reference: str) -> HttpResponse:
     intake = get_intake_for_user(request, reference)
     context = {
         **intake_context(intake),
-        "timeline": presenters.timeline(selectors.intake_timeline(intake=intake)),
+        "timeline": timeline_items(selectors.intake_timeline(intake=intake)),
         "latest_review": selectors.latest_review(intake=intake),
         "notice_title": PART2_NOTICE_TITLE,
         "notice": PART2_NOTICE_PARAGRAPHS,
@@ -68,7 +71,34 @@ def _columns() -> list[tuple[str, object]]:
         (_("Phone"), lambda i: i.phone),
         (_("Email"), lambda i: i.email),
         (_("Preferred contact"), lambda i: i.get_preferred_contact_display()),
+        (_("Next contact due"), lambda i: _local(i.contact_due_at)),
+        (_("Contact attempts"), lambda i: i.attempt_count),
+        (_("First contact attempt"), lambda i: _local(i.first_attempt_at)),
+        (_("First reached"), lambda i: _local(i.first_reached_at)),
+        (_("Last attempt"), _last_attempt),
     ]
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).isoformat() if moment else ""
+
+
+def _last_attempt(intake) -> str:
+    if not intake.attempt_count:
+        return ""
+    channel = text_choice_label(ContactAttempt.Channel, intake.last_channel)
+    outcome = text_choice_label(ContactAttempt.Outcome, intake.last_outcome)
+    return f"{channel}: {outcome}, {_local(intake.last_attempt_at)}"
+
+
+def _with_last_attempt(queryset):
+    """Each row with its latest attempt's channel, outcome and time (subqueries, no N+1)."""
+    latest = ContactAttempt.objects.filter(intake=OuterRef("pk")).order_by("-created_at", "-id")
+    return queryset.annotate(
+        last_channel=Subquery(latest.values("channel")[:1]),
+        last_outcome=Subquery(latest.values("outcome")[:1]),
+        last_attempt_at=Subquery(latest.values("created_at")[:1]),
+    )
 
 
 class _Echo:
@@ -90,10 +120,12 @@ def _csv_lines(queryset, columns):
 
 
 @require_GET
-@staff_required(EXPORT)
+@staff_required(WORK_QUEUE)  # anyone who works the queue may take away what it shows them
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The queue as filtered on screen (same query string), streamed row by row."""
-    filterset = QueueFilter(request.GET, queryset=selectors.queue_intakes(), request=request)
+    filterset = QueueFilter(
+        request.GET, queryset=selectors.queue_intakes(), request=request, now=timezone.now()
+    )
     queryset = filterset.qs if filterset.is_valid() else Intake.objects.none()
     rows = queryset.count()
     audit_record(
@@ -102,7 +134,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         detail=f"{rows} rows; filters: {_filter_summary(filterset)}",
     )
     response = StreamingHttpResponse(
-        _csv_lines(queryset, _columns()), content_type="text/csv; charset=utf-8"
+        _csv_lines(_with_last_attempt(queryset), _columns()), content_type="text/csv; charset=utf-8"
     )
     filename = f"intakes-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -14,14 +14,17 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from intake import followup
 from intake.choices import Track
 from intake.http import who_acted
 from intake.models import AuditEvent, Intake
 from intake.selectors import intake_events_since
+from intake.services import followup as followup_services
 from intake.services import staff as staff_services
 from intake.services.audit import audit_record
 from intake.services.staff import IntakeConflict
@@ -29,7 +32,7 @@ from intake.services.staff import IntakeConflict
 from . import presenters, selectors
 from .access import EXPORT, REVIEW_TRACK, WORK_QUEUE, get_intake_for_user, staff_required
 from .answer_sections import answer_sections
-from .forms import AssignForm, NoteForm, ReviewForm, StatusForm, VersionedForm
+from .forms import AssignForm, ContactForm, NoteForm, ReviewForm, StatusForm, VersionedForm
 
 
 def _consent(intake: Intake):
@@ -44,6 +47,8 @@ def intake_context(intake: Intake) -> dict:
     decision = intake.current_decision
     return {
         "intake": intake,
+        "due": followup.due(due_at=intake.contact_due_at, now=timezone.now()),
+        "attempts": selectors.contact_attempts(intake=intake),
         "badges": presenters.badges(intake),
         "track_state": presenters.track_state(intake),
         "decision": decision,
@@ -56,6 +61,11 @@ def intake_context(intake: Intake) -> dict:
         "sections": answer_sections(intake),
         "consent": _consent(intake),
     }
+
+
+def timeline_items(events) -> list[dict]:
+    """The timeline's lines, people named by their full names as everywhere else."""
+    return presenters.timeline(events, selectors.display_names(events))
 
 
 def _render_page(
@@ -78,9 +88,9 @@ def _render_page(
         "can_review": can_review,
         "can_print": request.user.has_perm(EXPORT),
         "latest_review": selectors.latest_review(intake=intake),
-        "timeline": presenters.timeline(selectors.intake_timeline(intake=intake)),
+        "timeline": timeline_items(selectors.intake_timeline(intake=intake)),
         "conflict": conflict,
-        "conflict_events": presenters.timeline(conflict.events) if conflict else [],
+        "conflict_events": timeline_items(conflict.events) if conflict else [],
         "alerts": selectors.intake_alerts(intake=intake),
     }
     # Every staff read of an intake is on the record (who, which intake, from where).
@@ -113,7 +123,33 @@ class Action:
     perms: tuple[str, ...] = (WORK_QUEUE,)
 
 
+def _log_contact(*, intake: Intake, data: dict, **who) -> object:
+    """A contact attempt; the outcome's status change only if the user ticked it."""
+    now = timezone.now()
+    suggested = followup.suggested_status(
+        outcome=data["outcome"],
+        status=intake.status,
+        reached_before=intake.first_reached_at is not None,
+    )
+    return followup_services.contact_attempt_add(
+        intake=intake,
+        expected_version=data["version"],
+        channel=data["channel"],
+        outcome=data["outcome"],
+        note=data.get("note", ""),
+        voicemail_reason=data.get("voicemail_reason", ""),
+        next_due_at=followup.next_due_at(
+            choice=data.get("next_attempt") or "4h", now=now, at=data.get("next_at")
+        ),
+        apply_status=suggested if data.get("confirm_status") else "",
+        now=now,
+        **who,
+    )
+
+
+# In the order the page shows their forms: logging a contact attempt comes first.
 ACTIONS: dict[str, Action] = {
+    "contact": Action(ContactForm, _log_contact, gettext_lazy("Contact attempt logged.")),
     "assign": Action(
         AssignForm,
         lambda *, intake, data, **who: staff_services.intake_assign(

@@ -11,22 +11,34 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from intake import followup
 from intake.choices import Escalation, Status, Track
 from intake.models import Alert, Intake
 
 from . import presenters, selectors
-from .access import EXPORT, WORK_QUEUE, staff_required
+from .access import WORK_QUEUE, staff_required
 from .filters import ALL, QueueFilter, fold_facets
 from .pagination import paginate
 
 FAILED_ALERTS_SHOWN = datetime.timedelta(days=7)
 
 
+def _row(intake, now: datetime.datetime) -> dict:
+    return {
+        "intake": intake,
+        "badges": presenters.badges(intake),
+        "due": followup.due(due_at=intake.contact_due_at, now=now),
+    }
+
+
 def queue_context(request: HttpRequest) -> dict:
     """Filters, facet counts and one page of rows: three queries whatever the table size (the
     facets double as the total, so the page needs no COUNT of its own; with no filter but
     status and track they come from the counts the database keeps, not a GROUP BY)."""
-    filterset = QueueFilter(request.GET, queryset=selectors.queue_intakes(), request=request)
+    now = timezone.now()
+    filterset = QueueFilter(
+        request.GET, queryset=selectors.queue_intakes(), request=request, now=now
+    )
     if not filterset.is_valid():
         # Bad input (a malformed date): show the errors and an empty page, not a 500.
         filterset.queryset = filterset.queryset.none()
@@ -41,14 +53,14 @@ def queue_context(request: HttpRequest) -> dict:
     page = paginate(
         filterset.qs, raw_page=request.GET.get("page"), total=facets.total, selective=searching
     )
-    rows = [{"intake": intake, "badges": presenters.badges(intake)} for intake in page.items]
+    rows = [_row(intake, now) for intake in page.items]
     return {
         "filter": filterset,
         "page": page,
         "rows": rows,
         "track_counts": [(code, label, facets.tracks[code]) for code, label in Track.choices],
         "status_counts": [(code, label, facets.statuses[code]) for code, label in Status.choices],
-        "can_export": request.user.has_perm(EXPORT),
+        "can_export": request.user.has_perm(WORK_QUEUE),
     }
 
 
@@ -75,6 +87,19 @@ def _since(raw: str) -> datetime.datetime | None:
     return moment if timezone.is_aware(moment) else None
 
 
+def followups_context(request: HttpRequest, now: datetime.datetime) -> dict:
+    """The signed-in user's assigned intakes with an attempt due by the end of today (in the
+    center's time zone), overdue ones included, soonest first."""
+    end_of_today = followup.end_of_day(now, timezone.get_current_timezone())
+    queryset = selectors.followups(user=request.user, until=end_of_today)
+    page = paginate(queryset, raw_page=request.GET.get("page"), total=queryset.count())
+    return {
+        "page": page,
+        "rows": [_row(intake, now) for intake in page.items],
+        "overdue": sum(1 for intake in page.items if intake.contact_due_at < now),
+    }
+
+
 @require_GET
 @staff_required(WORK_QUEUE)
 def queue_live(request: HttpRequest) -> HttpResponse:
@@ -97,3 +122,9 @@ def queue_live(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Queue-Live"] = "1"
     return response
+
+
+@require_GET
+@staff_required(WORK_QUEUE)
+def my_followups(request: HttpRequest) -> HttpResponse:
+    return render(request, "staff/followups.html", followups_context(request, timezone.now()))
