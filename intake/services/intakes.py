@@ -95,8 +95,12 @@ def intake_submit(
         intake.symptoms.set(symptoms)
     if consent is not None:
         Consent.objects.create(intake=intake, agreed_at=now, **consent.__dict__)
+    # When the person submitted (an import's own time), so that the timeline sorts truly.
     IntakeEvent.objects.create(
-        intake=intake, kind=IntakeEvent.Kind.SUBMITTED, new_value=intake.status, created_at=now
+        intake=intake,
+        kind=IntakeEvent.Kind.SUBMITTED,
+        new_value=intake.status,
+        created_at=submitted_at,
     )
     intake.current_decision = _store_decision(intake=intake, decision=decision, now=now)
     intake.save(update_fields=["current_decision"])

@@ -6,8 +6,11 @@ translated at display time. None means "not answered"; an empty list is the answ
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake import catalog, screening
@@ -68,6 +71,17 @@ def _questionnaire(questions, answers, *, yes_no_items: bool = False) -> list[tu
     return rows
 
 
+def birth_date_and_age(intake: Intake, today: datetime.date | None = None) -> str:
+    """The date of birth in the pages' one date format, with the age today beside it."""
+    if not intake.date_of_birth:
+        return _("Not answered")
+    age = intake.age_on(today or timezone.localdate())
+    return _("%(date)s (age %(age)d)") % {
+        "date": date_format(intake.date_of_birth, "SHORT_DATE_FORMAT"),
+        "age": age,
+    }
+
+
 def answer_sections(intake: Intake) -> list[Section]:
     """The answers grouped by the steps the person went through, in their order."""
     screen = intake.screening or {}
@@ -79,10 +93,7 @@ def answer_sections(intake: Intake) -> list[Section]:
             _("About the person"),
             [
                 (_("Filled in by"), choice_label(catalog.RESPONDENTS, intake.respondent)),
-                (
-                    _("Date of birth"),
-                    intake.date_of_birth.isoformat() if intake.date_of_birth else _("Not answered"),
-                ),
+                (_("Date of birth"), birth_date_and_age(intake)),
                 (_("Sex"), choice_label(catalog.SEXES, intake.sex) or _("Not answered")),
                 (_("State / ZIP"), " ".join(x for x in (intake.state, intake.postal_code) if x)),
             ],

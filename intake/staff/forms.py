@@ -85,13 +85,21 @@ class AssignForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
+    """The current status comes first and is the default: submitting unchanged changes nothing
+    (no careless admission from a preselected next step)."""
+
     prefix = "status"  # several forms share the page: keep their ids apart
-    status = forms.ChoiceField(label=_("New status"), choices=())
+    status = forms.ChoiceField(label=_("Status"), choices=())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = STATUS_TRANSITIONS.get(self.intake.status, ())
-        self.fields["status"].choices = [(code, Status(code).label) for code in allowed]
+        current = self.intake.status
+        allowed = STATUS_TRANSITIONS.get(current, ())
+        self.fields["status"].choices = [
+            (current, _("%(status)s (now)") % {"status": Status(current).label}),
+            *((code, Status(code).label) for code in allowed),
+        ]
+        self.fields["status"].initial = current
 
 
 class ReviewForm(VersionedForm):
@@ -111,9 +119,13 @@ class ReviewForm(VersionedForm):
         super().__init__(*args, **kwargs)
         decision = self.intake.current_decision
         self.engine_track = decision.track if decision else ""
-        # Offer only the tracks that differ from the recommendation.
+        # Offer only the tracks that differ from the recommendation, and after an override
+        # from the track the clinician already chose.
+        taken = {self.engine_track}
+        if self.intake.track_confirmed:
+            taken.add(self.intake.track)
         self.fields["track"].choices = [
-            (code, label) for code, label in Track.choices if code != self.engine_track
+            (code, label) for code, label in Track.choices if code not in taken
         ]
 
     def clean(self):

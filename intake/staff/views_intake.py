@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,6 +64,36 @@ def intake_context(intake: Intake) -> dict:
     }
 
 
+# Where a form's errors that belong to no one field send the user: the form's own heading.
+FORM_ANCHORS = {
+    "contact": "contact-attempt-heading",
+    "assign": "assign-heading",
+    "status": "status-heading",
+    "review": "review-heading",
+    "note": "note-heading",
+}
+
+
+def error_links(forms) -> list[tuple[str, str, str]]:
+    """(anchor, field label, message) for every error of the bound forms, for the summary at
+    the top of the page: each link takes the user to the field to fix."""
+    links = []
+    for form in forms:
+        if form.is_bound and form.errors:
+            for name, errors in form.errors.items():
+                if name in form.fields and not form.fields[name].widget.is_hidden:
+                    field = form[name]
+                    anchor = field.id_for_label or field.auto_id
+                    label = str(field.label)
+                    if isinstance(field.field.widget, forms_module.RadioSelect):
+                        anchor = f"{field.auto_id}_0"
+                else:
+                    anchor, label = FORM_ANCHORS.get(form.prefix, "actions"), ""
+                for message in errors:
+                    links.append((anchor, label, message))
+    return links
+
+
 def timeline_items(events) -> list[dict]:
     """The timeline's lines, people named by their full names as everywhere else."""
     return presenters.timeline(events, selectors.display_names(events))
@@ -79,15 +110,27 @@ def _render_page(
     can_review = request.user.has_perm(REVIEW_TRACK)
     forms = {name: cls(intake=intake) for name, cls in PAGE_FORMS.items()}
     forms.update(bound or {})
+    latest_review = selectors.latest_review(intake=intake)
+    current_review = (
+        latest_review
+        if latest_review is not None
+        and intake.track_confirmed
+        and latest_review.decision_id == intake.current_decision_id
+        else None
+    )
     if not can_review:
         # A coordinator sees the review, not the means to change it.
         forms.pop("review")
     context = {
         **intake_context(intake),
         "forms": forms,
+        "error_links": error_links((bound or {}).values()),
         "can_review": can_review,
         "can_print": request.user.has_perm(EXPORT),
-        "latest_review": selectors.latest_review(intake=intake),
+        "latest_review": latest_review,
+        # A review of the current decision: the form then offers what is left to do.
+        "reviewed_confirm": current_review is not None and current_review.action == "confirm",
+        "reviewed_override": current_review is not None and current_review.action == "override",
         "timeline": timeline_items(selectors.intake_timeline(intake=intake)),
         "conflict": conflict,
         "conflict_events": timeline_items(conflict.events) if conflict else [],
@@ -103,6 +146,10 @@ def _render_page(
 def intake_detail(request: HttpRequest, reference: str) -> HttpResponse:
     intake = get_intake_for_user(request, reference)
     return _render_page(request, intake)
+
+
+class Unchanged(Exception):
+    """The posted form asks for what already is: nothing to save, and the user is told so."""
 
 
 def _posted_version(request: HttpRequest, prefix: str) -> int | None:
@@ -121,6 +168,18 @@ class Action:
     perform: Callable[..., object]  # (intake=, data=, actor=, ip_address=) -> anything
     done: str
     perms: tuple[str, ...] = (WORK_QUEUE,)
+
+
+def _change_status(*, intake: Intake, data: dict, **who) -> object:
+    """The status the form names; the current one (the form's default) changes nothing."""
+    if data["status"] == intake.status:
+        raise Unchanged(
+            gettext("The status stays “%(status)s”: nothing was changed.")
+            % {"status": intake.get_status_display()}
+        )
+    return staff_services.intake_status_change(
+        intake=intake, status=data["status"], expected_version=data["version"], **who
+    )
 
 
 def _log_contact(*, intake: Intake, data: dict, **who) -> object:
@@ -159,9 +218,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "status": Action(
         StatusForm,
-        lambda *, intake, data, **who: staff_services.intake_status_change(
-            intake=intake, status=data["status"], expected_version=data["version"], **who
-        ),
+        _change_status,
         gettext_lazy("Status changed."),
     ),
     "review": Action(
@@ -204,6 +261,9 @@ def _act(request: HttpRequest, reference: str, action: Action) -> HttpResponse:
         if form.is_valid():
             try:
                 action.perform(intake=intake, data=form.cleaned_data, **who_acted(request))
+            except Unchanged as nothing:
+                messages.info(request, str(nothing))
+                return redirect("staff:intake", reference=intake.reference)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

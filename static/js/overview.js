@@ -88,6 +88,12 @@
     }
   });
 
+  // One row per rule, every rule labelled: the box grows with the number of rules instead of
+  // Chart.js skipping every other label to fit a fixed height.
+  var overrides = document.getElementById("chart-overrides");
+  if (overrides && overrides.parentElement) {
+    overrides.parentElement.style.height = Math.max(280, 28 * data.rules.length + 60) + "px";
+  }
   draw("chart-overrides", {
     type: "bar",
     data: {
@@ -101,7 +107,8 @@
     options: {
       indexAxis: "y",
       scales: {
-        x: { beginAtZero: true, max: 100, title: { display: true, text: labels.override_rate } }
+        x: { beginAtZero: true, max: 100, title: { display: true, text: labels.override_rate } },
+        y: { ticks: { autoSkip: false } }
       }
     }
   });
