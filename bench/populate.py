@@ -3,13 +3,15 @@
 import datetime
 import random
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from intake import followup
 from intake.catalog import ESCALATION_RANK, TRACK_RANK
-from intake.choices import FLAG_FIELDS
+from intake.choices import FLAG_FIELDS, OPEN_STATUSES
 from intake.demo import STATUS_MIX, demo_documents
 from intake.documents import document_to_fields
 from intake.models import Intake, RoutingDecision, SubstanceUse, User
@@ -20,6 +22,35 @@ from intake.schema import validate_document
 from intake.services.intakes import intake_submit
 
 BATCH = 5000
+
+
+def _clock(rng, now, submitted, status, output) -> dict:
+    """The first-contact clock as the staff would have left it: intakes of the last two days
+    still on their first-contact target (some past it), older open ones tried one to three
+    times, most with nothing further due, some due soon and some overdue."""
+    target = followup.first_contact_target(
+        escalation=output["escalation"],
+        track=output["track"],
+        targets=settings.FIRST_CONTACT_TARGETS,
+    )
+    if now - submitted < datetime.timedelta(days=2):
+        due = submitted + target if status in OPEN_STATUSES else None
+        return {"contact_due_at": due}
+    tries = rng.randint(1, 3)
+    first = submitted + rng.random() * 2 * target
+    roll = rng.random()
+    if status not in OPEN_STATUSES or roll < 0.55:
+        due = None
+    elif roll < 0.85:
+        due = now + datetime.timedelta(minutes=rng.randint(1, 3 * 24 * 60))
+    else:
+        due = now - datetime.timedelta(minutes=rng.randint(1, 5 * 24 * 60))
+    return {
+        "contact_due_at": due,
+        "attempt_count": tries,
+        "first_attempt_at": first,
+        "first_reached_at": first if rng.random() < 0.7 else None,
+    }
 
 
 @transaction.atomic
@@ -49,11 +80,13 @@ def populate(count: int, seed: int = 7) -> int:
                 reference = new_reference()
             references.add(reference)
             submitted = now - datetime.timedelta(minutes=rng.randint(1, 365 * 24 * 60))
+            status = rng.choice(STATUS_MIX)
             intakes.append(
                 Intake(
+                    **_clock(rng, now, submitted, status, output),
                     **fields,
                     reference=reference,
-                    status=rng.choice(STATUS_MIX),
+                    status=status,
                     submitted_at=submitted,
                     symptoms_answered=True,
                     escalation=decision.escalation,

@@ -13,7 +13,7 @@ from intake.choices import Status
 from intake.models import AuditEvent, IntakeEvent
 from intake.services.intakes import intake_submit
 from intake.services.staff import intake_assign, intake_status_change
-from intake.staff.answers import birth_date_and_age
+from intake.staff.answer_sections import birth_date_and_age
 from tests.conftest import make_document
 
 OPIOIDS_DAILY = [{"substance": "opioids", "frequency": "daily", "route": "oral"}]
