@@ -13,6 +13,7 @@ import datetime
 import statistics
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Q
 from django.db.models.functions import TruncWeek
@@ -20,6 +21,8 @@ from django.utils import timezone
 
 from intake.choices import Escalation, Track
 from intake.models import Intake
+
+from .overview_contact import first_contact_stats
 
 WEEKS = 12
 
@@ -75,7 +78,12 @@ def _weekly_counts(window, bounds) -> tuple[dict[str, list[int]], dict[str, list
     return tracks, escalations
 
 
-def overview_data(*, today: datetime.date | None = None, weeks: int = WEEKS) -> dict:
+def overview_data(
+    *,
+    today: datetime.date | None = None,
+    weeks: int = WEEKS,
+    now: datetime.datetime | None = None,
+) -> dict:
     today = today or timezone.localdate()
     starts = week_starts(today, weeks)
     tz = timezone.get_current_timezone()
@@ -89,7 +97,15 @@ def overview_data(*, today: datetime.date | None = None, weeks: int = WEEKS) -> 
     tracks, escalations = _weekly_counts(window, bounds)
     acted = window.filter(first_action_at__isnull=False)
     medians, overall = _median_hours(acted, starts, tz)
+    contact = first_contact_stats(
+        window=window,
+        weeks=starts,
+        week_of=_monday,
+        targets=settings.FIRST_CONTACT_TARGETS,
+        now=now or timezone.now(),
+    )
     return {
+        "first_contact": contact,
         "weeks": [week.isoformat() for week in starts],
         "tracks": tracks,
         "escalations": escalations,
