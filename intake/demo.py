@@ -288,6 +288,66 @@ def status_path(target: str) -> list[str]:
     return paths[target]
 
 
+CHANNEL_FOR = {"phone": "phone", "text": "text", "email": "email"}
+RETRY_AFTER = (60, 240, 1440)  # minutes
+
+
+def demo_attempts(intake, path, *, actor, clock, rng, index) -> None:
+    """Contact attempts before the intake's status moves: people reached after one to three
+    tries, voicemails where they are safe, a wrong number now and then, and intakes still
+    waiting whose next try came due while nobody looked (overdue right now)."""
+    from intake.services.followup import contact_attempt_add
+
+    if Status.CONTACTED in path:
+        outcomes = [*rng.sample(_misses(intake), rng.randint(0, 2)), "reached"]
+    elif Status.NO_RESPONSE in path:
+        outcomes = rng.sample(_misses(intake), rng.randint(2, 3))
+        if index % 3 == 0:
+            outcomes[0] = "wrong_number"
+    elif Status.IN_REVIEW in path or (not path and rng.random() < 0.5):
+        outcomes = rng.sample(_misses(intake), 1)
+    else:
+        return
+    for position, outcome in enumerate(outcomes):
+        when = next(clock)
+        channel = CHANNEL_FOR.get(intake.preferred_contact, "phone")
+        if outcome == "wrong_number":
+            channel = "phone"
+        elif outcome == "left_voicemail":
+            channel = "voicemail"
+        last = position == len(outcomes) - 1
+        retry = None
+        if outcome != "reached" and not (last and Status.NO_RESPONSE in path):
+            retry = when + datetime.timedelta(minutes=rng.choice(RETRY_AFTER))
+        contact_attempt_add(
+            intake=intake,
+            actor=actor,
+            expected_version=intake.version,
+            channel=channel,
+            outcome=outcome,
+            note=rng.choice(ATTEMPT_NOTES[outcome]),
+            next_due_at=retry,
+            now=when,
+        )
+
+
+def _misses(intake) -> list[str]:
+    misses = ["no_answer", "call_back", "no_answer"]
+    if intake.voicemail_ok is not False:
+        misses.append("left_voicemail")
+    return misses
+
+
+ATTEMPT_NOTES = {
+    "reached": ["Spoke with them; screening questions gone over.", "Reached; wants to start soon."],
+    "no_answer": ["", "Rang out.", "No answer, no voicemail set up."],
+    "left_voicemail": ["Left a short callback message, no details.", ""],
+    "call_back": ["Asked to call back after work.", "Busy at the moment; call back later."],
+    "wrong_number": ["The number belongs to someone else. Try e-mail."],
+    "declined": ["Not ready right now."],
+}
+
+
 def demo_staff_work(
     intakes, *, coordinator, clinician, now: datetime.datetime, seed: int = 2026
 ) -> None:
@@ -306,9 +366,10 @@ def demo_staff_work(
         if not path and rng.random() < 0.6:
             continue  # most new intakes are still waiting for a first look
         # Staff act between the submission and now, in order.
-        span = (now - intake.submitted_at) / (len(path) + 4)
+        steps = len(path) + 8
+        span = (now - intake.submitted_at) / steps
         clock = iter(
-            [intake.submitted_at + span * (i + rng.uniform(0.3, 1.0)) for i in range(len(path) + 4)]
+            [intake.submitted_at + span * (i + rng.uniform(0.3, 1.0)) for i in range(steps)]
         )
 
         intake_assign(
@@ -338,6 +399,7 @@ def demo_staff_work(
                     expected_version=intake.version,
                     now=next(clock),
                 )
+        demo_attempts(intake, path, actor=coordinator, clock=clock, rng=rng, index=index)
         for status in path:
             intake_status_change(
                 intake=intake,

@@ -49,3 +49,36 @@ def test_seed_demo_covers_every_track_escalation_flag_and_status(db):
     # A second run keeps the data and the logins, and adds no intakes.
     call_command("seed_demo", stdout=io.StringIO())
     assert Intake.objects.count() == 60
+
+
+def test_seed_demo_contact_attempts_in_realistic_variety(db):
+    from django.db.models import Count, F
+    from django.utils import timezone
+
+    from intake.models import ContactAttempt, IntakeEvent
+
+    call_command("seed_demo", stdout=io.StringIO())
+    reached = Intake.objects.filter(first_reached_at__isnull=False)
+    tries_to_reach = set(
+        ContactAttempt.objects.filter(
+            intake__in=reached, created_at__lte=F("intake__first_reached_at")
+        )
+        .values("intake")
+        .annotate(n=Count("*"))
+        .values_list("n", flat=True)
+    )
+    assert tries_to_reach == {1, 2, 3}  # reached after one to three tries
+    outcomes = set(ContactAttempt.objects.values_list("outcome", flat=True))
+    assert {"reached", "left_voicemail", "wrong_number", "no_answer"} <= outcomes
+    # No voicemail where the person said one is not safe.
+    assert not ContactAttempt.objects.filter(
+        outcome="left_voicemail", intake__voicemail_ok=False
+    ).exists()
+    overdue = Intake.objects.filter(contact_due_at__lt=timezone.now())
+    assert overdue.filter(attempt_count=0).exists()  # never tried, past the target
+    assert overdue.filter(attempt_count__gt=0).exists()  # tried, the next try came due
+    # Every attempt is on its intake's timeline, and the timeline starts with the submission.
+    assert IntakeEvent.objects.filter(kind="contact").count() == ContactAttempt.objects.count()
+    for intake in Intake.objects.all():
+        first = intake.events.order_by("created_at", "id").first()
+        assert (first.kind, first.created_at) == ("submitted", intake.submitted_at)
