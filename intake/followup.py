@@ -68,6 +68,10 @@ class Due:
     minutes: int  # whole minutes until due, or past due, rounded up
 
     @property
+    def duration(self) -> str:
+        return duration_text(self.minutes)
+
+    @property
     def text(self) -> str:
         if self.minutes == 0:
             return _("due now")
