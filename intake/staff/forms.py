@@ -192,7 +192,7 @@ class ContactForm(VersionedForm):
         help_text=_("Only for “At a time I choose”. In the center's time zone."),
     )
     note = forms.CharField(
-        label=_("Note"),
+        label=_("About this attempt (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
