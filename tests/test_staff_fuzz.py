@@ -13,6 +13,16 @@ ACTIONS = {
     "intake_status": ["status-version", "status-status"],
     "intake_review": ["review-version", "review-action", "review-track", "review-reason"],
     "intake_note": ["note-version", "note-text"],
+    "intake_contact": [
+        "contact-version",
+        "contact-channel",
+        "contact-outcome",
+        "contact-next_attempt",
+        "contact-next_at",
+        "contact-note",
+        "contact-voicemail_reason",
+        "contact-confirm_status",
+    ],
 }
 QUEUE_PARAMETERS = [
     "q",
@@ -21,6 +31,7 @@ QUEUE_PARAMETERS = [
     "escalation",
     "flag",
     "mine",
+    "overdue",
     "submitted_min",
     "submitted_max",
     "page",
@@ -64,3 +75,29 @@ def test_any_reference_in_the_url_gets_a_page_not_an_error(db, client, clinician
     client.force_login(clinician)
     response = client.get(f"/staff/intake/{reference}/")
     assert response.status_code in (404, 301, 302), (reference, response.status_code)
+
+
+@FUZZ
+@given(page=NASTY)
+def test_my_followups_takes_any_page_number(db, client, clinician, page):
+    client.force_login(clinician)
+    response = client.get(reverse("staff:followups"), {"page": page})
+    assert response.status_code == 200, (page, response.status_code)
+
+
+@FUZZ
+@given(data=st.data())
+def test_any_contact_attempt_input_gets_a_page_not_an_error(db, client, clinician, submit, data):
+    """The version right, every other field anything: a message or a saved attempt."""
+    intake = submit()
+    client.force_login(clinician)
+    posted = {name: data.draw(NASTY) for name in ACTIONS["intake_contact"][1:]}
+    posted["contact-version"] = intake.version
+    posted["contact-outcome"] = data.draw(
+        st.sampled_from(["reached", "no_answer", posted["contact-outcome"]])
+    )
+    posted["contact-channel"] = data.draw(
+        st.sampled_from(["phone", "voicemail", posted["contact-channel"]])
+    )
+    response = client.post(reverse("staff:intake_contact", args=[intake.reference]), posted)
+    assert response.status_code in (302, 400), (posted, response.status_code)
