@@ -339,3 +339,12 @@ def test_the_admin_shows_attempts_read_only(attempt, administrator):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request, attempt)
     assert not model_admin.has_delete_permission(request, attempt)
+
+
+@pytest.mark.django_db
+def test_the_intake_admin_lists_its_attempts_read_only(client, attempt, administrator):
+    client.force_login(administrator)
+    url = f"/admin/intake/intake/{attempt.intake_id}/change/"
+    html = client.get(url).content.decode()
+    assert "first try" in html
+    assert 'name="contact_attempts-0-note"' not in html  # shown, not editable

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.documents import SUBSTANCE_KEYS
 from intake.models import (
     Consent,
+    ContactAttempt,
     Draft,
     Intake,
     IntakeEvent,
@@ -41,6 +42,10 @@ WORKFLOW_FIELDS = (
     "submitted_at",
     "assigned_to",
     "first_action_at",
+    "contact_due_at",
+    "first_attempt_at",
+    "first_reached_at",
+    "attempt_count",
     "version",
 )
 # Read-only here: set by the routing decision and the clinician's review.
@@ -147,6 +152,14 @@ class TrackReviewInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("clinician")
 
 
+class ContactAttemptInline(ReadOnlyInline):
+    model = ContactAttempt
+    fields = ("created_at", "actor", "channel", "outcome", "next_due_at", "note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
 class IntakeEventInline(ReadOnlyInline):
     model = IntakeEvent
     fields = ("created_at", "kind", "actor", "old_value", "new_value", "text", "intake_version")
@@ -185,6 +198,7 @@ class IntakeAdmin(IntakeModelAdmin):
         SubstanceUseInline,
         RoutingDecisionInline,
         TrackReviewInline,
+        ContactAttemptInline,
         IntakeEventInline,
         AlertInline,
     )
