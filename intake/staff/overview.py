@@ -51,6 +51,14 @@ def _week_key(value) -> datetime.date:
     return value
 
 
+def _week_of(value) -> datetime.date:
+    """The Monday of a submission time, or of a week TruncWeek gave back (a date or a local
+    midnight)."""
+    if isinstance(value, datetime.datetime):
+        return _monday(value)
+    return value - datetime.timedelta(days=value.weekday())
+
+
 def _monday(value: datetime.datetime) -> datetime.date:
     day = timezone.localtime(value).date()
     return day - datetime.timedelta(days=day.weekday())
@@ -100,9 +108,10 @@ def overview_data(
     contact = first_contact_stats(
         window=window,
         weeks=starts,
-        week_of=_monday,
+        week_of=_week_of,
         targets=settings.FIRST_CONTACT_TARGETS,
         now=now or timezone.now(),
+        tz=tz,
     )
     return {
         "first_contact": contact,
