@@ -24,13 +24,13 @@ from intake.services.intakes import intake_submit
 BATCH = 5000
 
 
-def _clock(rng, now, submitted, status, output) -> dict:
+def _clock(rng, now, submitted, status, decision) -> dict:
     """The first-contact clock as the staff would have left it: intakes of the last two days
     still on their first-contact target (some past it), older open ones tried one to three
     times, most with nothing further due, some due soon and some overdue."""
     target = followup.first_contact_target(
-        escalation=output["escalation"],
-        track=output["track"],
+        escalation=decision.escalation,
+        track=decision.track,
         targets=settings.FIRST_CONTACT_TARGETS,
     )
     if now - submitted < datetime.timedelta(days=2):
@@ -83,7 +83,7 @@ def populate(count: int, seed: int = 7) -> int:
             status = rng.choice(STATUS_MIX)
             intakes.append(
                 Intake(
-                    **_clock(rng, now, submitted, status, output),
+                    **_clock(rng, now, submitted, status, decision),
                     **fields,
                     reference=reference,
                     status=status,
