@@ -292,6 +292,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 TWO_FACTOR_PATCH_ADMIN = False
 TWO_FACTOR_QR_FACTORY = "qrcode.image.svg.SvgPathImage"  # an SVG served by this app
 OTP_TOTP_ISSUER = env("CENTER_NAME", "Riverbend Recovery Center")
+# django-otp's own "verified only" pages send an unverified user to the code page (which sends
+# one with no device on to enrolment), never to the login page: that would loop.
+OTP_LOGIN_URL = "staff:verify"
+# The device admin never shows a secret or a backup code, superusers included.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes (intake/staff/lockout.py): an account is locked after 5 failed sign-ins from
 # anywhere, an address after 5 failed sign-ins on any accounts; stored in the database so

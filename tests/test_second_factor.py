@@ -371,3 +371,51 @@ def test_a_verified_request_costs_one_query_for_the_device(client, clinician, su
     queries = [q["sql"] for q in ctx.captured_queries]
     # OTPMiddleware loads the session's device; nothing else about the second factor.
     assert len([q for q in queries if "otp_" in q]) == 1
+
+
+def test_verifying_gives_a_new_session_key(clinician):
+    device = enrol(clinician)
+    client = password_only(clinician)
+    before = client.session.session_key
+    client.post(VERIFY, {"code": totp_code(device)})
+    assert client.session.session_key != before
+    assert client.get(QUEUE).status_code == 200
+
+
+def test_a_verified_only_page_sends_a_coordinator_without_device_to_enrol(client, coordinator):
+    # django-otp's otp_required pages (backup codes) must not loop through the login page.
+    client.force_login(coordinator)
+    response = client.get(reverse("two_factor:backup_tokens"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(SETUP)
+    assert response.status_code == 200
+
+
+def test_the_idle_and_day_limits_hold_for_a_verified_clinician(client, clinician):
+    from django.conf import settings
+
+    from intake.middleware import SESSION_KEY, STARTED_KEY
+
+    client.force_login(clinician)
+    assert client.get(QUEUE).status_code == 200
+    session = client.session
+    session[SESSION_KEY] = int(time.time()) - settings.STAFF_IDLE_TIMEOUT - 1
+    session.save()
+    assert client.get(QUEUE)["Location"] == f"{LOGIN}?timeout=1"
+    # Signing in again with the password alone does not bring the second factor back.
+    sign_in(client, "bob")
+    assert urlsplit(client.get(QUEUE)["Location"]).path == VERIFY
+
+    client.force_login(clinician)
+    session = client.session
+    session[STARTED_KEY] = int(time.time()) - settings.SESSION_COOKIE_AGE - 60
+    session.save()
+    assert client.get(QUEUE)["Location"] == f"{LOGIN}?timeout=day"
+
+
+def test_the_device_admin_hides_secrets(client, db):
+    root = User.objects.create_superuser("root", "root@example.org", "a long root password")
+    device = enrol(root)
+    client.force_login(root)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()

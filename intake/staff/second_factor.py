@@ -185,6 +185,8 @@ def verify(request):
     if request.method == "POST":
         if form.is_valid():
             django_otp.login(request, form.device)
+            # A new session key now that the session holds more: no fixation across the step.
+            request.session.cycle_key()
             kind = "backup code" if isinstance(form.device, StaticDevice) else "authenticator"
             audit_record(
                 action=AuditEvent.Action.LOGIN,
