@@ -13,7 +13,6 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,8 +54,13 @@ DEBUG = envbool("DEBUG", False)
 TESTING = envbool("TESTING", "pytest" in sys.modules)
 
 SECRET_KEY = env("SECRET_KEY")
+# Local use needs no key: tests, DEBUG=true, and a management command run with DEBUG unset (the
+# README's examples, pasted as they are; manage.py marks its runs). A web server (config.wsgi /
+# config.asgi) or an explicit DEBUG=false never starts without one, and `check --deploy` flags
+# the development key.
+LOCAL_COMMAND = os.environ.get("INTAKE_ENTRY_POINT") == "manage.py" and not env("DEBUG")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or LOCAL_COMMAND):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off. Set DEBUG=true for local development."
         )
@@ -130,6 +134,7 @@ MIDDLEWARE = [
     "intake.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "intake.middleware.StaffEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -321,8 +326,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The patient pages speak English and Spanish (chosen from Accept-Language or the switch on
+# every public page); staff pages and the admin stay English (intake.middleware). Each
+# language names itself, so a person finds their own whatever the page's language.
+LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The choice lasts for the visit: a cookie that ends when the browser closes.
+LANGUAGE_COOKIE_AGE = None
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "America/New_York")
@@ -378,6 +390,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_SECURE = not DEBUG and not TESTING
+LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

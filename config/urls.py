@@ -25,6 +25,8 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("intake/", include("intake.public.urls")),
     path("staff/two-factor/", include((two_factor_patterns, "two_factor"))),
+    # The language switch (Django's set_language: POST, then back to the same page).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("intake.staff.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).

@@ -278,6 +278,12 @@ CONTACT_METHODS: Choices = (
     ("text", "Text message"),
 )
 
+# The language the person filled in the intake in: staff call with a speaker of it.
+LANGUAGES: Choices = (
+    ("en", "English"),
+    ("es", "Spanish"),
+)
+
 # --- Routing vocabulary ---------------------------------------------------------------------
 
 # ASAM Criteria, 3rd edition dimension names (names only: level numbers are licensed content).

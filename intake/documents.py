@@ -38,6 +38,7 @@ CONTACT_KEYS = (
     "respondent",
     "postal_code",
     "state",
+    "language",
 )
 
 
@@ -151,7 +152,7 @@ def document_to_fields(doc: dict) -> tuple[dict[str, Any], list[dict[str, Any]],
         "self_pay": insurance.get("self_pay"),
     }
     for key in CONTACT_KEYS:
-        default = None if key == "voicemail_ok" else ""
+        default = {"voicemail_ok": None, "language": "en"}.get(key, "")
         fields[key] = contact.get(key, default)
     substances = [
         {

@@ -40,6 +40,16 @@ def follow_up_questions(answers: dict) -> list[str]:
     ]
 
 
+# Pregnancy is asked only where it can apply: not after "Male". "Does not apply to me" is
+# offered where the sex given leaves it open (Other, Prefer not to say); it means "not pregnant".
+PREGNANCY_NOT_ASKED = frozenset({"male"})
+PREGNANCY_OPEN = frozenset({"other", "unknown"})
+
+
+def pregnancy_asked(answers: dict) -> bool:
+    return answers.get("about", {}).get("sex") not in PREGNANCY_NOT_ASKED
+
+
 def build_document(answers: dict) -> dict:
     """The ROUTING.md document plus the contact and insurance blocks; unanswered keys absent."""
     doc: dict[str, Any] = {}
@@ -85,7 +95,8 @@ def build_document(answers: dict) -> dict:
         conditions = set(health.get("conditions", []))
         medical = {code: code in conditions for code in CONDITION_CODES}
         pregnant = health.get("pregnant")
-        if pregnant in ("yes", "no"):
+        if pregnant in ("yes", "no", "does_not_apply") and pregnancy_asked(answers):
+            # "Does not apply to me" is a no; not asked (after "Male") stays unanswered.
             medical["pregnant"] = pregnant == "yes"
         doc["medical"] = medical
         if "phq_2" in health:
@@ -110,9 +121,10 @@ def build_document(answers: dict) -> dict:
         doc["duties"] = list(life.get("duties", []))
         history["prior_treatment"] = list(life.get("prior_treatment", []))
         relapse = life.get("relapse")
-        if relapse:
-            # "I have not had treatment" is an answer: no relapse after treatment.
+        if relapse in ("yes", "no"):
             history["relapse_after_treatment"] = relapse == "yes"
+        # "I have not had treatment before" is no earlier treatment, not "no relapse": staff
+        # see it as such (an empty treatment list and no relapse answer).
         doc["readiness"] = life.get("readiness")
         doc["preference"] = life.get("preference")
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -140,3 +141,23 @@ class PatientSessionMiddleware:
             if seen is None or now - int(seen) >= REFRESH_AFTER:
                 session[PATIENT_SEEN_KEY] = now
         return response
+
+
+# Paths whose pages are for staff: always English, whatever the browser asks for.
+STAFF_PREFIXES = ("/staff/", "/admin/")
+
+
+class StaffEnglishMiddleware:
+    """Staff pages and the admin stay English (only the patient side is translated).
+
+    Runs after LocaleMiddleware, which picked a language from the cookie or Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(STAFF_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)

@@ -15,7 +15,8 @@ one kept).
 Extensions beyond ROUTING.md, all optional, which the project needs for a lossless export:
 - ``contact``: ``first_name``, ``last_name``, ``date_of_birth`` (YYYY-MM-DD), ``phone``,
   ``email``, ``reference``, ``preferred_contact`` (phone | email | text), ``voicemail_ok``
-  (bool), ``respondent`` (self | family_friend | professional), ``postal_code``, ``state``.
+  (bool), ``respondent`` (self | family_friend | professional), ``postal_code``, ``state``,
+  ``language`` (en | es: the language the intake was filled in; English when absent).
   Refused with ``allow_contact=False``, for exports that must carry no identifying details;
 - ``insurance``: ``payer`` (text), ``member_id`` (text), ``self_pay`` (bool);
 - ``status``: the staff status code of the intake (lowercase letters, digits, ``_``);
@@ -284,6 +285,7 @@ _CONTACT = _object(
         "respondent": _code(catalog.RESPONDENTS),
         "postal_code": _text(10),
         "state": _text(2),
+        "language": _code(catalog.LANGUAGES),
     }
 )
 _EXTENSION_FIELDS: dict[str, Validator] = {

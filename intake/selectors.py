@@ -3,7 +3,10 @@ intake/staff/selectors.py). Each does its own select_related; none writes."""
 
 from __future__ import annotations
 
-from intake.models import Intake, IntakeEvent
+from django.db.models import Exists, OuterRef
+
+from intake import catalog
+from intake.models import Intake, IntakeEvent, SubstanceUse
 
 
 def intake_events_since(*, intake_id: int, version: int) -> list[IntakeEvent]:
@@ -16,6 +19,18 @@ def intake_events_since(*, intake_id: int, version: int) -> list[IntakeEvent]:
 
 
 def intake_for_confirmation(*, intake_id) -> Intake | None:
-    """What the patient's confirmation page shows: the reference and how we will get in touch
-    (nothing else is loaded, so nothing else can reach the page)."""
-    return Intake.objects.filter(pk=intake_id or 0).only("reference", "preferred_contact").first()
+    """What the patient's confirmation page shows: the reference, how we will get in touch,
+    the age (a note for minors) and ``stopping_risk``: regular use of a depressant whose
+    withdrawal can be dangerous, for a plain safety note (never the track). Nothing else is
+    loaded, so nothing else can reach the page."""
+    risky_use = SubstanceUse.objects.filter(
+        intake=OuterRef("pk"),
+        substance_id__in=catalog.DANGEROUS_WITHDRAWAL,
+        frequency__in=catalog.REGULAR,
+    )
+    return (
+        Intake.objects.filter(pk=intake_id or 0)
+        .only("reference", "preferred_contact", "date_of_birth", "submitted_at")
+        .annotate(stopping_risk=Exists(risky_use))
+        .first()
+    )

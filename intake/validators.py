@@ -31,7 +31,14 @@ TEXT_UNREADABLE = _(
 USERNAME_TOO_LONG = _("Usernames have at most %(limit_value)d characters.")
 DATE_INVALID = _("Please enter a real date, for example 05/01/1990.")
 DATE_OF_BIRTH_IN_FUTURE = _("Date of birth can't be in the future.")
-DATE_OF_BIRTH_TOO_EARLY = _("Please check the year: date of birth must be 1900 or later.")
+DATE_OF_BIRTH_TOO_EARLY = _(
+    "Please check the year: that would make the person more than %(oldest)s years old."
+)
+DATE_OF_BIRTH_TOO_YOUNG = _(
+    "Please check the date of birth: that would make the person %(age)s years old. This form "
+    "is for people aged %(youngest)s or older. For a younger child, please call us and we "
+    "will help."
+)
 PHONE_INVALID = _("Please enter a phone number with 7 to 15 digits, for example 555-555-0100.")
 EMAIL_INVALID = _("Please enter an email address like name@example.com.")
 PHONE_OR_EMAIL_REQUIRED = _("Please give a phone number or an email address so we can reach you.")
@@ -51,11 +58,17 @@ MEMBER_ID_INVALID = _("Please use only letters, numbers, spaces and dashes.")
 SIGNATURE_REQUIRED = _("Please type your full name to sign.")
 CONSENT_CONTACT_REQUIRED = _("We need your permission to contact you to help you.")
 PRIVACY_REQUIRED = _("Please confirm that you have read the privacy notice.")
+RELAPSE_CONTRADICTS_TREATMENT = _(
+    "You ticked a kind of treatment above. Please choose Yes or No here, or untick it."
+)
 NOT_ACCEPTED = _("We could not accept this form. Please call us and we will help you by phone.")
 
 # --- Limits -----------------------------------------------------------------------------------
 
-EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+# A plausible age for someone this form is about: adolescent programs start at 12.
+YOUNGEST_AGE = 12
+OLDEST_AGE = 110
+ADULT_AGE = 18
 # Plausible daily amounts by unit. Above these, a typing slip is far likelier than the truth,
 # and a wrong number would mislead staff (D6 reads baclofen mg a day).
 AMOUNT_LIMITS: dict[str, Decimal] = {
@@ -91,13 +104,37 @@ def validate_readable_text(value: str) -> None:
         raise ValidationError(TEXT_UNREADABLE, code="unreadable")
 
 
+def age_on(date_of_birth: datetime.date, today: datetime.date) -> int:
+    """Whole years of age on ``today``."""
+    birthday_passed = (today.month, today.day) >= (date_of_birth.month, date_of_birth.day)
+    return today.year - date_of_birth.year - (0 if birthday_passed else 1)
+
+
 def validate_date_of_birth(value: datetime.date, *, today: datetime.date | None = None) -> None:
-    """Not in the future, not before 1900. A minor is accepted (staff see it on the intake)."""
+    """Not in the future, and a plausible age (12 to 110). A minor of 12 to 17 is accepted
+    and told how a parent or guardian takes part (staff see the age on the intake)."""
     today = today or timezone.localdate()
     if value > today:
         raise ValidationError(DATE_OF_BIRTH_IN_FUTURE, code="future")
-    if value < EARLIEST_BIRTH_DATE:
-        raise ValidationError(DATE_OF_BIRTH_TOO_EARLY, code="too_early")
+    age = age_on(value, today)
+    if age > OLDEST_AGE:
+        raise ValidationError(DATE_OF_BIRTH_TOO_EARLY, code="too_early",
+                              params={"oldest": OLDEST_AGE})  # fmt: skip
+    if age < YOUNGEST_AGE:
+        raise ValidationError(DATE_OF_BIRTH_TOO_YOUNG, code="too_young",
+                              params={"age": age, "youngest": YOUNGEST_AGE})  # fmt: skip
+
+
+def is_minor(date_of_birth: datetime.date | str | None, *, today: datetime.date | None = None):
+    """Under 18 on ``today``; False when the date is unknown."""
+    if not date_of_birth:
+        return False
+    if isinstance(date_of_birth, str):
+        try:
+            date_of_birth = datetime.date.fromisoformat(date_of_birth)
+        except ValueError:
+            return False
+    return age_on(date_of_birth, today or timezone.localdate()) < ADULT_AGE
 
 
 def validate_phone(value: str) -> None:

@@ -41,7 +41,11 @@ TODAY = datetime.date.today()
     [
         ({"date_of_birth": (TODAY + datetime.timedelta(days=1)).isoformat()}, "date_of_birth",
          validators.DATE_OF_BIRTH_IN_FUTURE),
-        ({"date_of_birth": "1899-12-31"}, "date_of_birth", validators.DATE_OF_BIRTH_TOO_EARLY),
+        ({"date_of_birth": "1899-12-31"}, "date_of_birth",
+         validators.DATE_OF_BIRTH_TOO_EARLY % {"oldest": 110}),
+        # A five-year-old: a slip of the year, most likely; said kindly, with what to do.
+        ({"date_of_birth": TODAY.replace(year=TODAY.year - 5, day=1).isoformat()},
+         "date_of_birth", validators.DATE_OF_BIRTH_TOO_YOUNG % {"age": 5, "youngest": 12}),
         ({"date_of_birth": "1990-02-30"}, "date_of_birth", validators.DATE_INVALID),
         ({"date_of_birth": "yesterday"}, "date_of_birth", validators.DATE_INVALID),
         ({"phone": "call me"}, "phone", validators.PHONE_INVALID),
@@ -154,7 +158,7 @@ def test_substance_detail_rules(db, client, changes, field, message):
         ("together", {"dast_4": "maybe"}, "dast_4", validators.CHOICE_INVALID),
         ("together", {"dast_4": None}, "dast_4", validators.REQUIRED),
         ("symptoms", {"danger_signs": ["tremors"]}, "danger_signs", validators.CHOICE_INVALID),
-        ("symptoms", {"withdrawal_signs": ["zombie"]}, "withdrawal_signs",
+        ("symptoms", {"body_signs": ["zombie"]}, "body_signs",
          validators.CHOICE_INVALID),
         ("health", {"phq_1": "4"}, "phq_1", validators.CHOICE_INVALID),
         ("health", {"pregnant": None}, "pregnant", validators.REQUIRED),
@@ -273,13 +277,22 @@ def test_validate_amount_units():
 
 def test_validate_date_of_birth_edges():
     today = datetime.date(2026, 11, 25)
-    validators.validate_date_of_birth(datetime.date(1900, 1, 1), today=today)
-    validators.validate_date_of_birth(today, today=today)
-    for day, code in ((datetime.date(1899, 12, 31), "too_early"),
+    validators.validate_date_of_birth(datetime.date(1916, 11, 25), today=today)  # 110 today
+    validators.validate_date_of_birth(datetime.date(2014, 11, 25), today=today)  # 12 today
+    for day, code in ((datetime.date(1915, 11, 24), "too_early"),  # 111
+                      (datetime.date(2014, 11, 26), "too_young"),  # 11, 12 tomorrow
+                      (datetime.date(2021, 6, 1), "too_young"),  # 5
                       (datetime.date(2026, 11, 26), "future")):  # fmt: skip
         with pytest.raises(ValidationError) as error:
             validators.validate_date_of_birth(day, today=today)
         assert error.value.code == code
+
+
+def test_is_minor_counts_whole_years():
+    today = datetime.date(2026, 11, 25)
+    assert validators.is_minor("2008-11-26", today=today)  # 18 tomorrow
+    assert not validators.is_minor("2008-11-25", today=today)  # 18 today
+    assert not validators.is_minor(None, today=today)
 
 
 @pytest.mark.parametrize("text", ["Zoë", "O'Brien-Smith", "李小龙", "José María", "👍 ok"])

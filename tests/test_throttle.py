@@ -12,6 +12,7 @@ from django.utils import timezone
 from intake.models import Draft, RateLimit
 from intake.services.drafts import draft_create, resume_url
 from intake.services.throttle import throttle_hit, throttle_purge, window_start
+from intake.templatetags.phone import tel
 
 NOON = datetime.datetime(2026, 11, 25, 12, 10, tzinfo=datetime.UTC)
 
@@ -91,7 +92,7 @@ def test_too_many_new_drafts_from_one_address_get_a_kind_429(db, settings):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     html = response.content.decode()
-    assert f'href="tel:{settings.CENTER_PHONE}"' in html
+    assert f'href="tel:{tel(settings.CENTER_PHONE)}"' in html
     assert Draft.objects.count() == 2
     assert Client(REMOTE_ADDR="198.51.100.8").post(reverse("intake:start")).status_code == 302
 

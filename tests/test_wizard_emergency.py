@@ -42,7 +42,7 @@ def test_each_life_threatening_sign_brings_the_emergency_page(db, client, code):
     # Plainly, and first: call 911; then the other numbers; then the way back to the intake.
     assert "Call 911 now" in html
     assert html.index('href="tel:911"', html.index("<main")) < html.index("Continue my intake")
-    assert 'href="tel:18002221222"' in html
+    assert 'href="tel:+18002221222"' in html
     assert page.context["continue_url"] == url("health")
 
 

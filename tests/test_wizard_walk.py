@@ -136,7 +136,7 @@ VIGNETTES = {
             },
             together={**DAST_NO, "used_together": ["alcohol", "baclofen"], "audit_c_1": "4",
                       "audit_c_2": "2", "audit_c_3": "3"},
-            symptoms={"withdrawal_signs": ["tremors", "insomnia"],
+            symptoms={"body_signs": ["tremors", "insomnia"],
                       "withdrawal_seizures": "no", "withdrawal_delirium": "no"},
         ),
         "detox",
@@ -160,7 +160,7 @@ VIGNETTES = {
     ),
     "crisis: high suicide risk, through the follow-up page": (
         answers_for(
-            health={"pregnant": "does_not_apply", "phq_1": "3", "phq_2": "3", "q1": "yes",
+            health={"pregnant": "no", "phq_1": "3", "phq_2": "3", "q1": "yes",
                     "q2": "yes", "q6": "no"},
             safety={"q3": "yes", "q4": "yes", "q5": "no"},
         ),

@@ -44,6 +44,9 @@ class Intake(models.Model):
     voicemail_ok = models.BooleanField(_("voicemail is safe"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=2, blank=True)
     postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=catalog.LANGUAGES, default="en"
+    )
 
     # Answers, as in the ROUTING.md document. null = not answered; an empty list is an answer.
     used_together = models.JSONField(_("used on the same day"), null=True, blank=True)

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from intake.http import client_ip
 from intake.services.drafts import draft_for_token, draft_is_expired, resume_url
@@ -35,7 +35,7 @@ FORGOTTEN = _("This device no longer has your answers. Your private link still w
 
 
 @never_cache
-@require_GET
+@require_safe
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """Open a draft from its link, in any browser. Every attempt counts towards the throttle,
     so guessing tokens from one address stops quickly (they are 256-bit anyway)."""
@@ -56,7 +56,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def save(request: HttpRequest) -> HttpResponse:
     """Show this draft's private link, to finish later on any device."""
     draft = session_draft(request)

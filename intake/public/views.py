@@ -11,17 +11,19 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from intake import validators
+from intake import catalog, validators
+from intake.draft_document import chosen_substances
 from intake.http import client_ip
-from intake.models import Draft
 from intake.schema import DocumentError
 from intake.selectors import intake_for_confirmation
 from intake.services.drafts import (
@@ -52,6 +54,8 @@ SESSION_TOKEN = "intake_token"  # noqa: S105 - a session key name, not a secret
 SESSION_SEEN = "intake_emergency_seen"
 SESSION_AFTER_EMERGENCY = "intake_after_emergency"
 SESSION_DONE = "intake_done"
+# Answers typed on a page but not yet saved, kept across a switch of language (see below).
+SESSION_UNSAVED = "intake_unsaved"
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -91,6 +95,49 @@ def refused(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/refused.html", {"message": validators.NOT_ACCEPTED}, status=400)
 
 
+def switched_language(request: HttpRequest, step_id: str) -> HttpResponse | None:
+    """The language switch pressed on a step page (intake.js posts the step's form with
+    ``language``): keep what was typed, unsaved and unchecked, and show the same step again in
+    the other language. Returns None when the POST is an ordinary answer."""
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        return None
+    typed = {key: values for key, values in request.POST.lists()
+             if key not in ("csrfmiddlewaretoken", "language")}  # fmt: skip
+    request.session[SESSION_UNSAVED] = {"step": step_id, "data": typed}
+    response = redirect(request.get_full_path())
+    remember_language(response, code)
+    return response
+
+
+def remember_language(response: HttpResponse, code: str) -> None:
+    """Set the language cookie as Django's set_language does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def unsaved_data(request: HttpRequest, step_id: str) -> MultiValueDict | None:
+    """What was typed on ``step_id`` before a switch of language, once."""
+    unsaved = request.session.pop(SESSION_UNSAVED, None)
+    if not unsaved or unsaved.get("step") != step_id:
+        return None
+    return MultiValueDict(unsaved["data"])
+
+
+def unchecked(form):
+    """A form filled with typed answers, shown without checking them: nothing was sent yet."""
+    form._errors = ErrorDict()
+    return form
+
+
 def _back_url(previous: steps.Step | None, from_review: bool) -> str:
     if from_review:  # came from a "change" link: Back returns there
         return steps.get_step(steps.REVIEW).url
@@ -109,7 +156,7 @@ def _progress(step: steps.Step) -> dict:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """The welcome page; its button (a POST, so link previews never create drafts) begins."""
     draft = session_draft(request)
@@ -133,7 +180,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters()  # answers never appear in an error report
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def step(request: HttpRequest, step_id: str) -> HttpResponse:
     current = steps.get_step(step_id)
     if current is None:
@@ -148,8 +195,12 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
         return redirect(steps.first_unfinished(answers, completed).url)
     from_review = request.GET.get("review") == "1"
     if current.id == steps.REVIEW:
+        if request.method == "POST" and (switched := switched_language(request, current.id)):
+            return switched
         return _review(request, draft, current)
 
+    if request.method == "POST" and (switched := switched_language(request, current.id)):
+        return switched
     if request.method == "POST":
         form = current.make_form(answers, data=request.POST)
         if form.is_valid():
@@ -164,6 +215,8 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
                 request.session[SESSION_AFTER_EMERGENCY] = target.id
                 return redirect("intake:help_now")
             return redirect(target.url)
+    elif (typed := unsaved_data(request, current.id)) is not None:
+        form = unchecked(current.make_form(answers, data=typed))
     else:
         form = current.make_form(answers)
     previous = steps.previous_step(current, answers)
@@ -184,7 +237,10 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
 def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResponse:
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else None
-    form = ConsentForm(data, center=settings.CENTER_NAME)
+    typed = unsaved_data(request, current.id) if data is None else None
+    form = ConsentForm(data if data is not None else typed, center=settings.CENTER_NAME)
+    if typed is not None:
+        unchecked(form)
     if request.method == "POST":
         if form.is_robot():
             return refused(request)
@@ -194,6 +250,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                     draft_id=draft.pk,
                     consent=form.consent_data(signed_on=today),
                     is_ready=_ready_to_send,
+                    language=request.LANGUAGE_CODE,
                 )
             except DocumentError as error:
                 # The messages quote answers: log only how many problems there were.
@@ -214,6 +271,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
             "progress": _progress(current),
             "back_url": steps.previous_step(current, draft.answers).url,
             "summary": review_summary(draft.answers),
+            "minor": validators.is_minor(draft.answers.get("about", {}).get("date_of_birth")),
             "emergency": emergency_for(draft.answers),
             "consent_version": CONSENT_VERSION,
             "disclosure": {
@@ -228,7 +286,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_safe
 def help_now(request: HttpRequest) -> HttpResponse:
     """The emergency page. Safe to open at any time: it only gives the numbers to call."""
     draft = session_draft(request)
@@ -240,15 +298,23 @@ def help_now(request: HttpRequest) -> HttpResponse:
         if target is None or not steps.can_open(target, answers, completed):
             target = steps.first_unfinished(answers, completed)
         continue_url = target.url
+    depressants = bool(
+        draft is not None
+        and not draft.submitted_intake_id
+        and set(chosen_substances(draft.answers)) & catalog.CNS_DEPRESSANTS
+    )
     return render(request, "intake/emergency.html",
-                  {"emergency": emergency, "continue_url": continue_url})  # fmt: skip
+                  {"emergency": emergency, "continue_url": continue_url,
+                   "depressants": depressants})  # fmt: skip
 
 
 @never_cache
-@require_http_methods(["GET"])
+@require_safe
 def done(request: HttpRequest) -> HttpResponse:
     """The confirmation: reference code and next steps only, never an answer."""
     intake = intake_for_confirmation(intake_id=request.session.get(SESSION_DONE))
     if intake is None:
         return redirect("intake:start")
-    return render(request, "intake/done.html", {"intake": intake})
+    return render(request, "intake/done.html",
+                  {"intake": intake, "stopping_risk": intake.stopping_risk,
+                   "minor": intake.is_minor})  # fmt: skip

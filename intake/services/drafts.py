@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import catalog
 from intake.draft_document import build_document
 from intake.models import Draft, Intake
 from intake.services.intakes import ConsentData, intake_submit
@@ -134,6 +135,7 @@ def draft_submit(
     draft_id: uuid.UUID,
     consent: ConsentData,
     is_ready: Callable[[dict, list[str]], bool],
+    language: str = "en",
     now: datetime.datetime | None = None,
 ) -> int | None:
     """Submit a draft once; the id of its intake, or None when it is gone or not ready.
@@ -142,6 +144,7 @@ def draft_submit(
     waits here and then finds the intake the first request made. ``is_ready(answers,
     completed_steps)`` is the wizard's own test (every step that applies is complete): the
     answers are read again under the lock, since another tab may have changed them.
+    ``language`` is the language of the pages the person read (staff call with a speaker of it).
     Raises intake.schema.DocumentError if the answers give an invalid document.
     """
     now = now or timezone.now()
@@ -152,8 +155,11 @@ def draft_submit(
         return draft.submitted_intake_id
     if not is_ready(draft.answers, draft.completed_steps):
         return None
+    document = build_document(draft.answers)
+    if language in catalog.codes(catalog.LANGUAGES):
+        document.setdefault("contact", {})["language"] = language
     intake = intake_submit(
-        document=build_document(draft.answers),
+        document=document,
         consent=consent,
         submission_key=str(draft.pk),
         now=now,

@@ -58,6 +58,20 @@ def _choice_list(codes, choices) -> str:
     return ", ".join(choice_label(choices, code) for code in codes) or _("None")
 
 
+def _pregnant(intake: Intake) -> str:
+    # The wizard does not ask a person who chose "Male".
+    if intake.pregnant is None and intake.sex == "male":
+        return _("Not asked (sex given as male)")
+    return yes_no(intake.pregnant)
+
+
+def _relapse(intake: Intake) -> str:
+    # "I have not had treatment before": no treatment ticked and no relapse answer.
+    if intake.relapse_after_treatment is None and intake.prior_treatment == []:
+        return _("No treatment before")
+    return yes_no(intake.relapse_after_treatment)
+
+
 def _questionnaire(questions, answers, *, yes_no_items: bool = False) -> list[tuple[str, str]]:
     rows = []
     for index, question in enumerate(questions):
@@ -155,7 +169,10 @@ def answer_sections(intake: Intake) -> list[Section]:
         Section(
             _("Health and safety"),
             [
-                (_(label), yes_no(getattr(intake, code)))
+                (
+                    _(label),
+                    _pregnant(intake) if code == "pregnant" else yes_no(getattr(intake, code)),
+                )
                 for code, label in catalog.MEDICAL_CONDITIONS
             ],
             details=[
@@ -178,7 +195,7 @@ def answer_sections(intake: Intake) -> list[Section]:
                     _("Earlier treatment"),
                     _choice_list(intake.prior_treatment, catalog.PRIOR_TREATMENTS),
                 ),
-                (_("Relapse after treatment"), yes_no(intake.relapse_after_treatment)),
+                (_("Relapse after treatment"), _relapse(intake)),
                 (
                     _("Readiness"),
                     choice_label(catalog.READINESS, intake.readiness) or _("Not answered"),

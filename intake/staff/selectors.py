@@ -28,6 +28,7 @@ QUEUE_ROW_FIELDS = (
     "phone",
     "email",
     "preferred_contact",
+    "language",
     "escalation",
     "track",
     "track_confirmed",

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from intake import followup
 from intake.choices import Track
@@ -141,7 +141,7 @@ def _render_page(
     return render(request, "staff/intake_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @staff_required(WORK_QUEUE)
 def intake_detail(request: HttpRequest, reference: str) -> HttpResponse:
     intake = get_intake_for_user(request, reference)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from intake import followup
 from intake.choices import Escalation, Track
@@ -35,7 +35,7 @@ def _minutes_pair(cell: dict) -> str:
     return f"{_duration(cell['median'])} / {_duration(cell['p90'])}"
 
 
-@require_GET
+@require_safe
 @staff_required(OVERVIEW)
 def overview(request: HttpRequest) -> HttpResponse:
     data = overview_data(now=timezone.now())

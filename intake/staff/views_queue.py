@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from intake import followup
 from intake.choices import Escalation, Status, Track
@@ -64,7 +64,7 @@ def queue_context(request: HttpRequest) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @staff_required(WORK_QUEUE)
 def queue(request: HttpRequest) -> HttpResponse:
     context = queue_context(request)

@@ -22,6 +22,27 @@
     });
   });
 
+  // The language switch on a step page: send what was typed along (unsaved and unchecked), so
+  // that the same step comes back in the other language with the answers still in place.
+  // Without JavaScript the switch keeps the saved answers and the step, not the typed ones.
+  var switcher = document.querySelector("[data-language-switch]");
+  var stepForm = document.querySelector("[data-step-form]");
+  if (switcher && stepForm) {
+    switcher.addEventListener("submit", function (event) {
+      var choice = event.submitter;
+      if (!choice || !choice.value) {
+        return;
+      }
+      event.preventDefault();
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "language";
+      field.value = choice.value;
+      stepForm.appendChild(field);
+      stepForm.submit();
+    });
+  }
+
   // "Copy link" on the finish-later page, shown only where copying works.
   document.querySelectorAll("[data-copy-target]").forEach(function (button) {
     var input = document.getElementById(button.getAttribute("data-copy-target"));

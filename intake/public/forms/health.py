@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, screening
-from intake.draft_document import follow_up_questions
+from intake.draft_document import PREGNANCY_OPEN, follow_up_questions, pregnancy_asked
 
 from .base import CheckboxesField, RadioField, StepForm, YesNoField
 
@@ -49,6 +49,11 @@ class HealthForm(StepForm):
     pregnant = RadioField(label=_("Are you pregnant?"), choices=PREGNANT)
 
     def build_fields(self) -> None:
+        sex = self.answers.get("about", {}).get("sex")
+        if not pregnancy_asked(self.answers):
+            del self.fields["pregnant"]
+        elif sex not in PREGNANCY_OPEN:
+            self.fields["pregnant"].choices = PREGNANT[:2]
         for question in screening.PHQ_2_QUESTIONS:
             self.fields[question.key] = RadioField(
                 label=_(question.text),
@@ -62,7 +67,7 @@ class HealthForm(StepForm):
         data = self.cleaned_data
         return {
             "conditions": data["conditions"],
-            "pregnant": data["pregnant"],
+            "pregnant": data.get("pregnant"),
             "phq_2": [data[q.key] for q in screening.PHQ_2_QUESTIONS],
             "cssrs": {key: data[key] for key in CSSRS_FIRST},
         }

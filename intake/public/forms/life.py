@@ -56,6 +56,12 @@ class LifeForm(StepForm):
         label=_("What kind of care would you prefer?"), choices=translated(catalog.PREFERENCES)
     )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("relapse") == "no_treatment" and data.get("prior_treatment"):
+            self.add_error("relapse", validators.RELAPSE_CONTRADICTS_TREATMENT)
+        return data
+
 
 class InsuranceForm(StepForm):
     layout = [

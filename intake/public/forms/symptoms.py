@@ -1,4 +1,11 @@
-"""Step 4, symptoms now: the catalog in three groups, and withdrawal history."""
+"""Step 4, symptoms now: every catalog symptom, grouped so that someone unwell can answer.
+
+The danger signs come first and say plainly what to look for; the rest are grouped by body and
+mind. Look-alike catalog entries get wordings that make the difference clear (a racing heart
+against an uneven one, confusion against delirium, nausea against an upset stomach, weak against
+very weak muscles). The codes are the catalog's (ROUTING.md); only the patient's words are here.
+Staff read the clinical names (catalog.SYMPTOM_NAMES).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +15,69 @@ from intake import catalog
 
 from .base import CheckboxesField, StepForm, YesNoField
 
-
-def _group(symptom: catalog.Symptom) -> str:
-    # Each symptom is shown once, in the most urgent group it belongs to. Chest pain has no
-    # catalog flag but is an emergency sign (E3), so it sits with the danger signs.
-    if symptom.overdose or symptom.code == "chest_pain":
-        return "danger_signs"
-    if symptom.withdrawal:
-        return "withdrawal_signs"
-    return "side_effects"
-
-
-GROUPS = ("danger_signs", "withdrawal_signs", "side_effects")
-GROUP_CHOICES = {
-    group: [(s.code, s.label) for s in catalog.SYMPTOMS if _group(s) == group] for group in GROUPS
-}
+# (group, [(code, wording)]) in the order shown.
+GROUPS_SHOWN = (
+    (
+        "danger_signs",
+        [
+            ("weak_shallow_breathing", _("Breathing is slow, weak or shallow")),
+            ("blue_lips", _("Lips or fingertips are blue or grey")),
+            ("coma", _("Cannot be woken up at all (coma)")),
+            ("loss_of_consciousness", _("Passed out, or very hard to wake up")),
+            ("seizures", _("A seizure (fit) today")),
+            ("chest_pain", _("Chest pain or tightness")),
+            ("slowed_heart_rate", _("Heartbeat very slow")),
+            ("low_body_temperature", _("Body very cold, cold and clammy skin")),
+            ("hyperthermia", _("Body very hot, burning up")),
+            (
+                "delirium",
+                _(
+                    "Suddenly very confused: does not know where they are or what day "
+                    "it is (delirium)"
+                ),
+            ),
+        ],
+    ),
+    (
+        "body_signs",
+        [
+            ("tachycardia", _("Heart racing: fast but steady")),
+            ("heart_problems", _("Heart pounding, skipping or beating unevenly")),
+            ("tremors", _("Shaking hands or body (tremors)")),
+            ("nausea", _("Feeling you might throw up (nausea)")),
+            ("vomiting", _("Throwing up (vomiting)")),
+            ("upset_stomach", _("Stomach ache, cramps or diarrhea")),
+            ("vertigo", _("The room is spinning (vertigo)")),
+            ("dizziness", _("Dizzy or unsteady on your feet")),
+            ("lightheadedness", _("Feeling faint, as if you might pass out")),
+            ("severe_muscle_weakness", _("So weak you can hardly move")),
+            ("muscle_weakness", _("Muscles weaker than usual, but you can move")),
+            ("drowsiness", _("Very sleepy, keep nodding off")),
+            ("insomnia", _("Cannot sleep")),
+        ],
+    ),
+    (
+        "mind_signs",
+        [
+            ("confusion", _("Muddled, hard to think clearly (but you know where you are)")),
+            ("hallucinations", _("Seeing or hearing things that are not there")),
+            ("psychosis", _("Losing touch with what is real")),
+            ("delusion", _("Believing things that others say are not true")),
+            ("perception_changes", _("Things look, sound or feel strange")),
+            ("depersonalization", _("Feeling outside your body, or unreal")),
+            ("anxiety", _("Anxious, nervous or panicky")),
+            ("agitation", _("Restless or agitated, cannot sit still")),
+            ("mania", _("Unusually high or wired, cannot slow down")),
+            ("mood_swings", _("Mood changing quickly (mood swings)")),
+            ("memory_loss", _("Trouble remembering things")),
+        ],
+    ),
+)
+GROUPS = tuple(group for group, _choices in GROUPS_SHOWN)
+GROUP_CHOICES = dict(GROUPS_SHOWN)
+assert sorted(code for choices in GROUP_CHOICES.values() for code, _w in choices) == sorted(
+    catalog.SYMPTOM_CODES
+), "every catalog symptom is shown exactly once"
 
 
 class SymptomsForm(StepForm):
@@ -38,16 +93,12 @@ class SymptomsForm(StepForm):
     ]  # fmt: skip
 
     danger_signs = CheckboxesField(
-        label=_("Signs of overdose or danger"),
-        choices=[(code, _(label)) for code, label in GROUP_CHOICES["danger_signs"]],
+        label=_("Danger signs: call 911 if you see any of these"),
+        choices=GROUP_CHOICES["danger_signs"],
     )
-    withdrawal_signs = CheckboxesField(
-        label=_("Signs of withdrawal"),
-        choices=[(code, _(label)) for code, label in GROUP_CHOICES["withdrawal_signs"]],
-    )
-    side_effects = CheckboxesField(
-        label=_("Other effects"),
-        choices=[(code, _(label)) for code, label in GROUP_CHOICES["side_effects"]],
+    body_signs = CheckboxesField(label=_("In the body"), choices=GROUP_CHOICES["body_signs"])
+    mind_signs = CheckboxesField(
+        label=_("In the mind and mood"), choices=GROUP_CHOICES["mind_signs"]
     )
     withdrawal_seizures = YesNoField(
         label=_("Have you ever had a seizure (a fit) after stopping or cutting down?")
