@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 VENDOR := static/vendor
+PO := locale/es/LC_MESSAGES/django.po
+MO := locale/es/LC_MESSAGES/django.mo
 
-.PHONY: run worker test lint assets venv migrate seed bench docs clean browser
+.PHONY: run worker test lint assets venv migrate seed bench docs clean browser messages compiled screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -35,7 +37,19 @@ $(VENDOR)/.built: node_modules/.package-lock.json Makefile
 
 assets: $(VENDOR)/.built
 
-migrate: venv
+# Spanish: the .po is translated by people and committed; the .mo is built from it, never edited.
+# msgfmt is GNU gettext (`apt-get install gettext`; .ci/run installs it).
+$(MO): $(PO)
+	@command -v msgfmt >/dev/null || { echo "GNU gettext is required: apt-get install gettext"; exit 1; }
+	msgfmt --check -o $@ $<
+
+compiled: $(MO)
+
+# After changing patient-facing text: refresh the .po, then translate what is new or changed.
+messages: venv
+	$(PY) manage.py patient_messages
+
+migrate: venv compiled
 	DEBUG=true $(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -66,7 +80,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check intake config tests bench
 
-test: venv assets lint
+test: venv assets compiled lint
 	TESTING=true $(PY) manage.py makemigrations --check --dry-run
 	# Static security checks: medium severity and up (a justified `# nosec` names its reason).
 	$(VENV)/bin/bandit -q -r intake config --severity-level medium
@@ -96,4 +110,4 @@ bench: venv assets
 	QUICK=$(QUICK) $(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles db.sqlite3 $(MO)

@@ -76,7 +76,7 @@ if not SECRET_KEY:
 AUDIT_KEY = env("AUDIT_KEY")
 AUDIT_KEY_ID = env("AUDIT_KEY_ID", "1")
 if not AUDIT_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or LOCAL_COMMAND):
         raise ImproperlyConfigured(
             "AUDIT_KEY must be set when DEBUG is off: a random secret of 32 characters or more, "
             "kept outside the database and apart from SECRET_KEY (it signs the audit trail)."

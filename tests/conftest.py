@@ -3,6 +3,9 @@
 import base64
 import copy
 import uuid
+import shutil
+import subprocess
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -66,6 +69,21 @@ BASE_DOCUMENT = {
         "respondent": "self",
     },
 }
+
+
+def pytest_configure(config):
+    """Build the Spanish catalog when it is missing or older than the .po (``make`` does the
+    same), so that a plain ``pytest`` run sees the translations. Once, in the main process."""
+    if hasattr(config, "workerinput"):
+        return
+    root = Path(__file__).resolve().parent.parent
+    po = root / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        msgfmt = shutil.which("msgfmt")
+        if msgfmt is None:
+            raise pytest.UsageError("GNU gettext is required: apt-get install gettext")
+        subprocess.run([msgfmt, "--check", "-o", str(mo), str(po)], check=True)  # noqa: S603
 
 
 def _transactional(item) -> bool:

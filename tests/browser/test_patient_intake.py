@@ -96,8 +96,8 @@ def test_patient_walks_the_intake_on_a_phone(phone):
     save(page)
 
     # Step 4: a life-threatening sign brings the emergency page first.
-    choose(page, "Weak or shallow breathing")
-    choose(page, "Shaking or trembling (tremors)")
+    choose(page, "Breathing is slow, weak or shallow")
+    choose(page, "Shaking hands or body (tremors)")
     page.locator("#id_withdrawal_seizures_1").check()
     page.locator("#id_withdrawal_delirium_1").check()
     check(page, "symptoms", problems)
@@ -112,7 +112,7 @@ def test_patient_walks_the_intake_on_a_phone(phone):
     # Step 5 onwards, with the alert kept on the page.
     assert page.locator(".emergency-alert").is_visible()
     choose(page, "Lung or breathing disease (for example COPD or asthma)")
-    choose(page, "Does not apply to me")
+    assert page.get_by_text("Are you pregnant?").count() == 0  # not asked after "Male"
     page.locator("#id_phq_1_1").check()
     page.locator("#id_phq_2_1").check()
     for key in ("q1", "q2", "q6"):

@@ -53,13 +53,6 @@ class TextField(forms.CharField):
             validators.validate_no_control_characters,
         ]
 
-    def widget_attrs(self, widget):
-        # No maxlength in the page: the browser would cut a long name silently. The server
-        # says it is too long instead, and keeps what was typed for the person to shorten.
-        attrs = super().widget_attrs(widget)
-        attrs.pop("maxlength", None)
-        return attrs
-
 
 class RadioField(forms.TypedChoiceField):
     """One answer from a fixed list, shown as radio buttons in a fieldset."""
@@ -128,6 +121,9 @@ class StepForm(forms.Form):
         self.build_fields()
         for form_field in self.fields.values():
             _style(form_field.widget)
+            # No maxlength in the page: the browser would cut a long name silently. The server
+            # says it is too long instead, and keeps what was typed for the person to shorten.
+            form_field.widget.attrs.pop("maxlength", None)
 
     def build_fields(self) -> None:
         """Hook for forms whose fields depend on earlier answers."""
