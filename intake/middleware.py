@@ -83,6 +83,8 @@ class RequestLimitsMiddleware:
 
 
 def too_large(request, *, status: int, files: bool = False):
+    # Runs before LocaleMiddleware: speak the person's language all the same.
+    translation.activate(translation.get_language_from_request(request))
     context = {"files": files, "limit_kib": settings.REQUEST_BODY_MAX // 1024}
     return render(request, "errors/413.html", context, status=status)
 
