@@ -100,6 +100,9 @@ backup: venv
 restore: venv
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/intake-<time>.dump"; exit 2; }
 	$(PY) manage.py restore "$(FILE)"
+# Phone and desktop screenshots of the main patient pages, English and Spanish (README).
+screenshots: venv assets compiled
+	SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -p no:xdist -q tests/browser/test_screenshots.py
 
 docs: venv
 	TESTING=true $(PY) manage.py routing_docs
