@@ -186,8 +186,8 @@ FOCUS_VISIBLE = """() => {
   if (!el || el === document.body) return true;
   const style = getComputedStyle(el);
   const label = el.labels && el.labels[0] ? getComputedStyle(el.labels[0]) : null;
-  const drawn = s => s && ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-                            || s.boxShadow !== 'none');
+  // An outline, drawn at once (Bootstrap's glow fades in, and is transparent at first).
+  const drawn = s => s && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
   return drawn(style) || drawn(label);
 }"""
 ACTIVE = """() => {
