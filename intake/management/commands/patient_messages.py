@@ -26,7 +26,7 @@ IGNORE = [
     ".venv/*", "node_modules/*", "static/*", "staticfiles/*", "bench/*", "tests/*", "docs/*",
     "intake/staff/*", "intake/admin/*", "intake/models/*", "intake/services/*",
     "intake/management/*", "intake/migrations/*", "intake/choices.py", "intake/apps.py",
-    "intake/followup.py",
+    "intake/followup.py", "intake/alerts/*",
     "templates/staff/*", "templates/admin/*",
 ]  # fmt: skip
 

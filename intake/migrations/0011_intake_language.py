@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_contact_attempts'),
+        ('intake', '0010_queue_counts'),
     ]
 
     operations = [
