@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from intake import catalog, validators
 from intake.draft_document import chosen_substances
 from intake.http import client_ip
+from intake.models import Draft
 from intake.schema import DocumentError
 from intake.selectors import intake_for_confirmation
 from intake.services.drafts import (
