@@ -317,7 +317,7 @@ def test_patient_numbers_dates_and_choices(patient):
         ("substance-details", "cannabis-route", "osmosis"),
         ("substance-details", "cannabis-unit", "tonnes"),
         ("together", "dast_1", "maybe"),
-        ("symptoms", "withdrawal_signs", ["zombie"]),
+        ("symptoms", "body_signs", ["zombie"]),
         ("life", "housing", "castle"),
         ("life", "duties", ["dragon slaying"]),
     ]
