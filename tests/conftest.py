@@ -2,9 +2,9 @@
 
 import base64
 import copy
-import uuid
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pyotp

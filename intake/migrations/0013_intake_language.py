@@ -17,7 +17,7 @@ def keep_queue_count_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("intake", "0010_queue_counts"),
+        ("intake", "0012_administrators_see_alerts"),
     ]
 
     operations = [
