@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.choices import Escalation, Flag, Status, Track
-from intake.models import Intake, TrackReview, User
+from intake.models import Alert, Intake, TrackReview, User
+from intake.services.alerts import alert_recipients
 from intake.services.audit import audit_verify
 
 
@@ -32,6 +33,8 @@ def test_seed_demo_covers_every_track_escalation_flag_and_status(db):
         assert User.objects.get(username=username).check_password("intake-demo-2026")
         assert username in printed
     assert "/intake/resume/" in printed
+    # Someone is on call in the demo, so alerts reach the console instead of failing.
+    assert alert_recipients(Alert.Reason.EMERGENCY) == ["coordinator@example.org"]
 
     # The demo clinician and administrator are enrolled; the printed secret gives their codes.
     for username in ("clinician", "administrator"):

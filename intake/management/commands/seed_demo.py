@@ -41,6 +41,10 @@ class Command(BaseCommand):
         for username, first, last, role, is_staff in DEMO_LOGINS:
             user, _ = User.objects.get_or_create(username=username)
             user.first_name, user.last_name, user.is_staff = first, last, is_staff
+            # The demo coordinator is on call, so that alerts in `make run` reach the console
+            # e-mail backend instead of failing for want of a recipient.
+            user.email = f"{username}@example.org"
+            user.receives_alerts = username == "coordinator"
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
