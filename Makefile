@@ -47,7 +47,7 @@ compiled: $(MO)
 
 # After changing patient-facing text: refresh the .po, then translate what is new or changed.
 messages: venv
-	$(PY) manage.py patient_messages
+	DEBUG=true $(PY) manage.py patient_messages
 
 migrate: venv compiled
 	DEBUG=true $(PY) manage.py migrate --noinput

@@ -55,10 +55,15 @@ TESTING = envbool("TESTING", "pytest" in sys.modules)
 
 SECRET_KEY = env("SECRET_KEY")
 # Local use needs no key: tests, DEBUG=true, and a management command run with DEBUG unset (the
-# README's examples, pasted as they are; manage.py marks its runs). A web server (config.wsgi /
-# config.asgi) or an explicit DEBUG=false never starts without one, and `check --deploy` flags
-# the development key.
-LOCAL_COMMAND = os.environ.get("INTAKE_ENTRY_POINT") == "manage.py" and not env("DEBUG")
+# README's examples, pasted as they are; manage.py marks its runs) on the embedded SQLite
+# database. A web server (config.wsgi / config.asgi), an explicit DEBUG=false, or a command
+# against a DATABASE_URL (a production database, whose audit trail a development key would
+# sign wrongly) never starts without one, and `check --deploy` flags the development key.
+LOCAL_COMMAND = (
+    os.environ.get("INTAKE_ENTRY_POINT") == "manage.py"
+    and not env("DEBUG")
+    and not env("DATABASE_URL")
+)
 if not SECRET_KEY:
     if not (DEBUG or TESTING or LOCAL_COMMAND):
         raise ImproperlyConfigured(

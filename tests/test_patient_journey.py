@@ -290,3 +290,10 @@ def test_production_stays_strict_without_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
     result = _run([sys.executable, "manage.py", "check"], DEBUG="false")
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    # A command against a real database (production's) is no local use either.
+    result = _run(
+        [sys.executable, "manage.py", "check"],
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/intake",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
