@@ -80,14 +80,24 @@ if not SECRET_KEY:
 # ("id:key,id:key"); each record names the key id that signed it.
 AUDIT_KEY = env("AUDIT_KEY")
 AUDIT_KEY_ID = env("AUDIT_KEY_ID", "1")
+# A build step (`collectstatic`, `compilemessages`) writes no audit record, and an image build
+# should hold no runtime secret: it runs without the key, which stays None so that any use of it
+# fails loudly rather than signing with something else.
+BUILD_COMMAND = os.environ.get("INTAKE_ENTRY_POINT") == "manage.py" and sys.argv[1:2] in (
+    ["collectstatic"],
+    ["compilemessages"],
+)
 if not AUDIT_KEY:
-    if not (DEBUG or TESTING or LOCAL_COMMAND):
+    if BUILD_COMMAND and not (DEBUG or TESTING or LOCAL_COMMAND):
+        AUDIT_KEY = None
+    elif not (DEBUG or TESTING or LOCAL_COMMAND):
         raise ImproperlyConfigured(
             "AUDIT_KEY must be set when DEBUG is off: a random secret of 32 characters or more, "
             "kept outside the database and apart from SECRET_KEY (it signs the audit trail)."
         )
-    AUDIT_KEY = "insecure-development-audit-key"
-    AUDIT_KEY_ID = "dev"
+    else:
+        AUDIT_KEY = "insecure-development-audit-key"
+        AUDIT_KEY_ID = "dev"
 elif not (DEBUG or TESTING) and (len(AUDIT_KEY) < 32 or AUDIT_KEY == SECRET_KEY):
     raise ImproperlyConfigured(
         "AUDIT_KEY must be 32 characters or more and differ from SECRET_KEY."

@@ -64,6 +64,20 @@ def test_production_settings_need_an_audit_key_of_their_own(audit_key, message):
     assert message in result.stderr
 
 
+def test_the_build_step_needs_no_audit_key(tmp_path):
+    """collectstatic runs at image build time, where no runtime secret should be; it writes no
+    audit record. Every other command still refuses to start without the key."""
+    production = {"DEBUG": "false", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "localhost"}
+    result = run_manage(
+        "collectstatic", "--noinput", "-v", "0", STATIC_ROOT=str(tmp_path), **production
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    result = run_manage("migrate", "--check", **production)
+    assert result.returncode != 0
+    assert "AUDIT_KEY must be set when DEBUG is off" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
