@@ -13,11 +13,11 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from intake.models import Intake
 
 PHONE = {"width": 360, "height": 740}
-SUMMARY_FOCUSED = "document.activeElement && document.activeElement.id === 'error-summary'"
 
 
 class Journey:
@@ -80,7 +80,7 @@ def test_the_whole_intake_in_spanish_on_a_phone(browser_page):
     save = page.get_by_role("button", name="Guardar y continuar")
     # An error state first: sent empty, the summary takes the focus, in Spanish.
     save.click()
-    page.wait_for_function(SUMMARY_FOCUSED)
+    expect(page.locator("#error-summary")).to_be_focused()
     assert "Algunas respuestas necesitan revisión" in page.content()
     journey.check("about-errors")
     # A field the summary links to is not hidden under the sticky banner.
@@ -91,10 +91,10 @@ def test_the_whole_intake_in_spanish_on_a_phone(browser_page):
     page.get_by_label("Nombre", exact=True).fill("Lucía")
     # Switching language keeps what was typed, and the step.
     page.get_by_role("button", name="English").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.get_by_label("First name", exact=True).input_value() == "Lucía"
     page.get_by_role("button", name="Español").click()
-    page.wait_for_function("document.documentElement.lang === 'es'")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
     assert page.get_by_label("Nombre", exact=True).input_value() == "Lucía"
     page.get_by_label("Apellido(s)").fill("Ejemplo")
     page.get_by_label("Fecha de nacimiento").fill("1988-02-11")
@@ -160,7 +160,7 @@ def test_the_whole_intake_in_spanish_on_a_phone(browser_page):
     assert "Paso 8 de 8" in page.content()
     banner_and_header_fit(page)
     page.get_by_role("button", name="Enviar mi formulario").click()  # an error state
-    page.wait_for_function(SUMMARY_FOCUSED)
+    expect(page.locator("#error-summary")).to_be_focused()
     journey.check("review-errors")
     page.get_by_label("Acepto que", exact=False).check()
     page.get_by_label("He leído el aviso de privacidad.").check()
@@ -238,7 +238,7 @@ def test_the_whole_intake_by_keyboard_alone(browser_page):
     keyboard_page(page, {}, "Begin", journey, "start")
     # An error state, by keyboard: Enter on an empty page.
     keyboard_page(page, {}, "Save and continue", journey, "about-empty")
-    page.wait_for_function(SUMMARY_FOCUSED)
+    expect(page.locator("#error-summary")).to_be_focused()
     journey.check("about-errors")
     keyboard_page(page, {
         "respondent": "self", "first_name": "Kim", "last_name": "Keys",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from intake.models import Intake
 
@@ -53,9 +54,7 @@ def test_patient_walks_the_intake_on_a_phone(phone):
 
     # Step 1, first sent empty: the error summary takes the focus and links to the fields.
     save(page)
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    expect(page.locator("#error-summary")).to_be_focused()
     check(page, "about-errors", problems)
     page.locator("#error-summary a").first.click()
     assert page.evaluate("document.activeElement.id") == "id_respondent_0"
@@ -160,9 +159,7 @@ def test_the_pages_keep_to_the_content_security_policy(phone):
     page.get_by_role("button", name="Begin").click()
     page.get_by_role("button", name="Save and continue").click()
     # intake.js ran (it is a same-origin file): it moved the focus to the error summary.
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    expect(page.locator("#error-summary")).to_be_focused()
     assert not [text for text in messages if "Content Security Policy" in text]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.test_wizard_walk import DEFAULT_POSTS, Walk, answers_for
 
@@ -68,7 +69,7 @@ def test_screenshots(browser_page, browser, language):
             page.goto(base + path)
             if name == "about-errors":
                 page.locator("form[data-step-form] button[type=submit]").click()
-                page.wait_for_function("document.activeElement.id === 'error-summary'")
+                expect(page.locator("#error-summary")).to_be_focused()
                 page.evaluate("window.scrollTo(0, 0)")
             assert page.evaluate("document.documentElement.lang") == language
             page.screenshot(path=out / f"{name}-{size}-{language}.png", full_page=whole)
