@@ -156,7 +156,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "intake.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, its header built once
     "intake.middleware.StaffSessionTimeoutMiddleware",
     "intake.middleware.PatientSessionMiddleware",
     "intake.staff.second_factor.SecondFactorMiddleware",
@@ -220,6 +220,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# {% cache %} fragments (the shell's crisis banner, header and footer, the landing's text: the
+# same for everyone, per language) stay in this process's memory in every mode: a hit costs a
+# dictionary lookup, not a round trip to Redis, and nothing from one person is ever stored.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+}
 
 # --- Background work: Celery with Redis as the broker (config/celery.py) -------------------
 # Without a broker URL, tasks run inline in the process that sends them (`make run` on a bare

@@ -2,6 +2,11 @@
 
 Built from the step forms themselves (their labels and choices, filled from the draft), so the
 summary can never drift from the questions. Shows answers only: no score, no track.
+
+``render_summary`` writes the cards as HTML in Python: templates/intake/_summary.html byte for
+byte (tests/test_review_page.py renders both and finds them equal; change both together). The
+template's three nested loops over some sixty answers took about a millisecond, a tenth of the
+review page.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .steps import REVIEW, applicable
@@ -74,3 +82,33 @@ def review_summary(answers: dict) -> list[StepSummary]:
             groups.append(Group(str(section.title), rows))
         summaries.append(StepSummary(step.id, str(step.title), f"{step.url}?review=1", groups))
     return summaries
+
+
+def render_summary(summaries: list[StepSummary]) -> SafeString:
+    """The summary cards: templates/intake/_summary.html, written in Python."""
+    esc = conditional_escape
+    change = esc(gettext("Change"))
+    html = []
+    for part in summaries:
+        step_id, title = esc(part.step_id), esc(part.title)
+        html.append(
+            f'\n<section class="summary-card" aria-labelledby="summary-{step_id}">\n'
+            f'  <div class="summary-head">\n'
+            f'    <h2 class="h5" id="summary-{step_id}">{title}</h2>\n'
+            f'    <a href="{esc(part.change_url)}" class="change-link">{change}'
+            f'<span class="visually-hidden"> {title}</span></a>\n  </div>\n  '
+        )
+        for group in part.groups:
+            heading = f'<h3 class="h6 summary-group">{esc(group.title)}</h3>' if group.title else ""
+            rows = "".join(
+                f'\n      <div class="summary-row"><dt>{esc(label)}</dt>'
+                f"<dd>{esc(value)}</dd></div>\n      "
+                for label, value in group.rows
+            )
+            html.append(
+                f'\n    {heading}\n    <dl class="summary-list">\n      {rows}\n    </dl>\n  '
+            )
+        html.append("\n</section>\n")
+    html.append("\n")  # the template's last line ends
+    # Every value above went through conditional_escape, as {{ }} does.
+    return mark_safe("".join(html))  # noqa: S308  # nosec B308 B703

@@ -46,7 +46,7 @@ from .consent import (
 )
 from .emergency import emergency_for
 from .forms import ConsentForm, StartForm
-from .summary import review_summary
+from .summary import render_summary, review_summary
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
             "form": form,
             "progress": _progress(current),
             "back_url": steps.previous_step(current, draft.answers).url,
-            "summary": review_summary(draft.answers),
+            "summary": render_summary(review_summary(draft.answers)),
             "minor": validators.is_minor(draft.answers.get("about", {}).get("date_of_birth")),
             "emergency": emergency_for(draft.answers),
             "consent_version": CONSENT_VERSION,
