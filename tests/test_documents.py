@@ -79,7 +79,10 @@ def test_submit_stores_routes_and_records_the_decision(db):
     assert intake.events.get().kind == IntakeEvent.Kind.SUBMITTED
 
 
-def test_submit_is_one_transaction(db, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_submit_is_one_transaction(monkeypatch):
+    # A real transaction (not the test's savepoint): the submit takes no savepoint of its own,
+    # so a failure inside it rolls back the whole transaction it runs in.
     def broken(**kwargs):
         raise RuntimeError("routing failed")
 
@@ -87,6 +90,18 @@ def test_submit_is_one_transaction(db, monkeypatch):
     with pytest.raises(RuntimeError):
         intake_submit(document=make_document(), consent=None)
     assert Intake.objects.count() == 0
+    assert not IntakeEvent.objects.exists() and not Consent.objects.exists()
+
+
+def test_an_invalid_document_leaves_the_callers_transaction_usable(db):
+    # An import reports every bad document of a file: validation writes nothing and spoils
+    # nothing, inside the caller's transaction.
+    bad = make_document(substances=[{"substance": "baclofen", "frequency": "sometimes"}])
+    with transaction.atomic():
+        with pytest.raises(DocumentError):
+            intake_submit(document=bad, consent=None)
+        intake_submit(document=make_document(), consent=None)
+    assert Intake.objects.count() == 1
 
 
 def test_submit_with_the_same_key_twice_gives_one_intake(db):

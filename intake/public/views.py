@@ -149,6 +149,20 @@ def _ready_to_send(answers: dict, completed: list[str]) -> bool:
     return steps.can_open(steps.get_step(steps.REVIEW), answers, completed)
 
 
+def _still_ready(checked: Draft):
+    """The submit's readiness test, for answers read again under the draft's lock: the answers
+    ``step()`` already found ready (``can_open`` is a pure function of them) pass at once;
+    answers another tab changed meanwhile are checked again."""
+    answers, completed = checked.answers, checked.completed_steps
+
+    def is_ready(locked_answers: dict, locked_completed: list[str]) -> bool:
+        if locked_answers == answers and locked_completed == completed:
+            return True
+        return _ready_to_send(locked_answers, locked_completed)
+
+    return is_ready
+
+
 def _progress(step: steps.Step) -> dict:
     return {"topic": step.topic, "topics": steps.TOPICS}
 
@@ -250,7 +264,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                 intake_id = draft_submit(
                     draft_id=draft.pk,
                     consent=form.consent_data(signed_on=today),
-                    is_ready=_ready_to_send,
+                    is_ready=_still_ready(draft),
                     language=request.LANGUAGE_CODE,
                 )
             except DocumentError as error:

@@ -16,12 +16,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists
 from django.urls import reverse
 from django.utils import timezone
 
 from intake import catalog
 from intake.draft_document import build_document
 from intake.models import Draft, Intake
+from intake.references import new_reference
 from intake.services.intakes import ConsentData, intake_submit
 
 TOKEN_BYTES = 32
@@ -105,14 +107,21 @@ def draft_save_step(
     return draft
 
 
-def draft_lock(*, draft_id: uuid.UUID) -> Draft | None:
-    """The draft row, locked until the caller's transaction ends (submit runs once)."""
+def draft_lock(*, draft_id: uuid.UUID, reference: str = "") -> Draft | None:
+    """The draft row, locked until the caller's transaction ends (submit runs once).
+
+    With ``reference`` (a new code for the intake) the same query says whether an intake has
+    that code already (``draft.reference_taken``): the submit needs no round trip of its own
+    to find its code unused."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("draft_lock must run inside transaction.atomic()")
-    return Draft.objects.select_for_update().filter(pk=draft_id).first()
+    rows = Draft.objects.select_for_update().filter(pk=draft_id)
+    if reference:
+        rows = rows.annotate(reference_taken=Exists(Intake.objects.filter(reference=reference)))
+    return rows.first()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the submit: no savepoint of its own
 def draft_mark_submitted(
     *, draft: Draft, intake: Intake, now: datetime.datetime | None = None
 ) -> Draft:
@@ -148,7 +157,8 @@ def draft_submit(
     Raises intake.schema.DocumentError if the answers give an invalid document.
     """
     now = now or timezone.now()
-    draft = draft_lock(draft_id=draft_id)
+    reference = new_reference()
+    draft = draft_lock(draft_id=draft_id, reference=reference)
     if draft is None:
         return None
     if draft.submitted_intake_id:
@@ -156,13 +166,17 @@ def draft_submit(
     if not is_ready(draft.answers, draft.completed_steps):
         return None
     document = build_document(draft.answers)
+    contact = document.setdefault("contact", {})
     if language in catalog.codes(catalog.LANGUAGES):
-        document.setdefault("contact", {})["language"] = language
+        contact["language"] = language
+    if not draft.reference_taken:  # else (one chance in 10^12) intake_submit picks another
+        contact["reference"] = reference
     intake = intake_submit(
         document=document,
         consent=consent,
         submission_key=str(draft.pk),
         now=now,
+        key_locked=True,  # the draft's row lock: nobody else is submitting it
     )
     draft_mark_submitted(draft=draft, intake=intake, now=now)
     return intake.pk

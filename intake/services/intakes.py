@@ -37,7 +37,6 @@ class ConsentData:
     disclosure_expires: datetime.date | None = None
 
 
-@transaction.atomic
 def intake_submit(
     *,
     document: dict,
@@ -45,21 +44,22 @@ def intake_submit(
     submission_key: str | None = None,
     now: datetime.datetime | None = None,
     notify: bool = True,
+    key_locked: bool = False,
 ) -> Intake:
     """Validate, store and route one intake, all or nothing.
 
     With a `submission_key` (the draft's id) the call is idempotent: a second call with the same
-    key, even a concurrent one, returns the intake the first created. `document` may carry the
-    `contact`, `insurance`, `status` and `submitted_at` extensions (imports do).
+    key, even a concurrent one, returns the intake the first created. `key_locked` says the
+    caller holds a lock under which no intake with this key exists (draft_submit: the row lock
+    of a draft not yet submitted), so neither the look-up nor the savepoint that catches a
+    lost race is needed. `document` may carry the `contact`, `insurance`, `status` and
+    `submitted_at` extensions (imports do).
     An emergency or crisis intake raises its staff alert in the same transaction (its e-mail
     is queued once it commits); imports and demo data pass notify=False.
-    Raises intake.schema.DocumentError on an invalid document.
+    Raises intake.schema.DocumentError on an invalid document, before anything is written, so
+    that a caller's own transaction stays usable (an import reports every bad document).
     """
     doc = validate_document(document)
-    if submission_key:
-        existing = Intake.objects.filter(submission_key=submission_key).first()
-        if existing:
-            return existing
     now = now or timezone.now()
     fields, substances, symptoms = document_to_fields(doc)
     reference = doc.get("contact", {}).get("reference")
@@ -71,28 +71,62 @@ def intake_submit(
     # Routed before anything is written, so that the intake row is inserted with its queue
     # fields; only the pointer to the decision row (which needs the intake's id) follows.
     decision = routing.route_validated(doc)
-    intake = Intake(
-        reference=reference or _unused_reference(),
-        submission_key=submission_key or None,
-        status=doc.get("status", Status.NEW),
-        submitted_at=submitted_at,
-        symptoms_answered=symptoms is not None,
-        **fields,
-    )
-    apply_queue_fields(intake, decision)
-    try:
-        # A savepoint, so a lost race on submission_key leaves the outer transaction usable.
-        with transaction.atomic():
-            intake.save(force_insert=True)
-    except IntegrityError:
-        if submission_key:
+    # No savepoint of its own: inside the caller's transaction, a failure here fails it all.
+    with transaction.atomic(savepoint=False):
+        if submission_key and not key_locked:
             existing = Intake.objects.filter(submission_key=submission_key).first()
             if existing:
                 return existing
-        raise
+        intake = Intake(
+            reference=reference or _unused_reference(),
+            submission_key=submission_key or None,
+            status=doc.get("status", Status.NEW),
+            submitted_at=submitted_at,
+            symptoms_answered=symptoms is not None,
+            **fields,
+        )
+        apply_queue_fields(intake, decision)
+        if key_locked:
+            intake.save(force_insert=True)
+        else:
+            try:
+                # A savepoint, so a lost race on submission_key leaves the transaction usable.
+                with transaction.atomic():
+                    intake.save(force_insert=True)
+            except IntegrityError:
+                if submission_key:
+                    existing = Intake.objects.filter(submission_key=submission_key).first()
+                    if existing:
+                        return existing
+                raise
+        _store_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
+                    submitted_at=submitted_at, now=now)  # fmt: skip
+        intake.current_decision = _store_decision(intake=intake, decision=decision, now=now)
+        intake.save(update_fields=["current_decision"])
+        if notify:
+            alerts_for_submitted_intake(intake, now=now)
+    return intake
+
+
+def _store_rows(
+    *,
+    intake: Intake,
+    substances: list[dict],
+    symptoms: list[str] | None,
+    consent: ConsentData | None,
+    submitted_at: datetime.datetime,
+    now: datetime.datetime,
+) -> None:
+    """The rows that belong to a new intake: substances, symptoms, consent, the timeline's
+    first line."""
     SubstanceUse.objects.bulk_create(SubstanceUse(intake=intake, **row) for row in substances)
     if symptoms:
-        intake.symptoms.set(symptoms)
+        # A new intake has no symptoms yet: insert the links at once (``set()`` would first
+        # read the links there are, to find which to remove).
+        through = Intake.symptoms.through
+        through.objects.bulk_create(
+            through(intake_id=intake.pk, symptom_id=code) for code in dict.fromkeys(symptoms)
+        )
     if consent is not None:
         Consent.objects.create(intake=intake, agreed_at=now, **consent.__dict__)
     # When the person submitted (an import's own time), so that the timeline sorts truly.
@@ -102,11 +136,6 @@ def intake_submit(
         new_value=intake.status,
         created_at=submitted_at,
     )
-    intake.current_decision = _store_decision(intake=intake, decision=decision, now=now)
-    intake.save(update_fields=["current_decision"])
-    if notify:
-        alerts_for_submitted_intake(intake, now=now)
-    return intake
 
 
 def _unused_reference() -> str:
