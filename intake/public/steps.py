@@ -48,7 +48,8 @@ class Step:
         """Saved valid, and still answering every question it asks given later changes."""
         if self.id == REVIEW or self.id not in completed:
             return False
-        return self.make_form(answers).covers()
+        initial = self.form_class.initial_from(answers.get(self.id) or {}, answers)
+        return self.form_class.covered_by(initial, answers)
 
 
 STEPS: tuple[Step, ...] = (

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, validators
 
-from .base import RadioField, StepForm, TextField, YesNoField, translated
+from .base import RadioField, SelectField, StepForm, TextField, YesNoField, translated
 
 # Two-letter codes (Intake.state holds two characters): the states, DC and the territories.
 US_STATES = (
@@ -104,7 +104,7 @@ class AboutForm(StepForm):
         label=_("Is it safe for us to leave a voicemail?"),
         help_text=_("We never say what the call is about in a message."),
     )
-    state = forms.TypedChoiceField(
+    state = SelectField(
         required=False,
         label=_("State"),
         choices=[("", _("Choose a state (optional)")), *US_STATES],

@@ -7,7 +7,9 @@ computes (track, status, scores, reference): posting such keys changes nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -54,7 +56,25 @@ class TextField(forms.CharField):
         ]
 
 
-class RadioField(forms.TypedChoiceField):
+class SharedChoices:
+    """A choice field whose per-form copies share one list of choices.
+
+    Every form copies its class's fields (Form.__init__ deep-copies ``base_fields``), and Django's
+    ChoiceField deep-copies its choices too: about a hundred copy calls a form, most of the cost
+    of building one (a step GET builds up to nine, one a step to check that it is complete).
+    The list is never changed in place: setting ``choices`` assigns a new list to that form's own
+    copy. The field and its widget (with its attrs) are still copied per form, as Django does.
+    """
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class SelectField(SharedChoices, forms.TypedChoiceField):
+    """One answer from a drop-down list (the state)."""
+
+
+class RadioField(SharedChoices, forms.TypedChoiceField):
     """One answer from a fixed list, shown as radio buttons in a fieldset."""
 
     widget = forms.RadioSelect
@@ -83,7 +103,7 @@ class YesNoField(RadioField):
         return value
 
 
-class CheckboxesField(forms.MultipleChoiceField):
+class CheckboxesField(SharedChoices, forms.MultipleChoiceField):
     """Any number of answers from a fixed list; none ticked is an answer too ("none of these")."""
 
     widget = forms.CheckboxSelectMultiple
@@ -118,15 +138,28 @@ class StepForm(forms.Form):
         self.answers = answers or {}
         super().__init__(*args, **kwargs)
         self.label_suffix = ""
-        self.build_fields()
+        # This form's own copies, as Django copies the declared fields.
+        self.fields.update(copy.deepcopy(self.answer_fields(self.answers)))
+        self.build_layout()
         for form_field in self.fields.values():
             _style(form_field.widget)
             # No maxlength in the page: the browser would cut a long name silently. The server
             # says it is too long instead, and keeps what was typed for the person to shorten.
             form_field.widget.attrs.pop("maxlength", None)
 
-    def build_fields(self) -> None:
-        """Hook for forms whose fields depend on earlier answers."""
+    @classmethod
+    def answer_fields(cls, answers: dict) -> dict[str, forms.Field]:
+        """The questions that depend on earlier answers, asked after the declared ones.
+
+        Built once and shared (they are the same for everyone given the same earlier answers;
+        labels stay lazy, so each page has its language): never change one in place. Each form
+        works on its own copies. Knowing the questions without building a form lets
+        ``covered_by`` check a step cheaply.
+        """
+        return {}
+
+    def build_layout(self) -> None:
+        """Hook for forms whose sections depend on earlier answers."""
 
     # --- stored answers ⇄ form --------------------------------------------------------------
 
@@ -161,11 +194,15 @@ class StepForm(forms.Form):
         A step finished earlier stops being complete when an earlier answer adds questions to
         it (another substance chosen, a yes to a screening question): the person is sent back.
         """
-        return all(
-            self.initial.get(name) not in (None, "", [])
-            for name, form_field in self.fields.items()
-            if form_field.required
-        )
+        return _answered(self.initial, [n for n, f in self.fields.items() if f.required])
+
+    @classmethod
+    def covered_by(cls, initial: dict, answers: dict) -> bool:
+        """``covers()`` of the form built from ``initial`` and ``answers``, without building it:
+        opening a step checks every step before it (up to eight), each through this."""
+        extra = cls.answer_fields(answers)
+        required = [name for name, form_field in extra.items() if form_field.required]
+        return _answered(initial, _required_on_class(cls)) and _answered(initial, required)
 
     # --- rendering --------------------------------------------------------------------------
 
@@ -190,6 +227,16 @@ class StepForm(forms.Form):
             links.extend((anchor, question, str(message)) for message in bound.errors)
         links[:0] = [(first_id, "", str(message)) for message in self.non_field_errors()]
         return links
+
+
+def _answered(initial: dict, names: list[str]) -> bool:
+    return all(initial.get(name) not in (None, "", []) for name in names)
+
+
+@functools.cache
+def _required_on_class(form_class: type[StepForm]) -> list[str]:
+    """The required questions declared on a form's class."""
+    return [name for name, form_field in form_class.base_fields.items() if form_field.required]
 
 
 def _style(widget: forms.Widget) -> None:

@@ -29,6 +29,22 @@ def _int(value: str) -> int:
     return int(value)
 
 
+# The questions, the same for everyone (see StepForm.answer_fields). "Does not apply to me" is
+# offered only where the sex given leaves pregnancy open.
+PREGNANT_OPEN = RadioField(label=_("Are you pregnant?"), choices=PREGNANT)
+PREGNANT_YES_NO = RadioField(label=_("Are you pregnant?"), choices=PREGNANT[:2])
+PHQ_2_FIELDS = {
+    question.key: RadioField(
+        label=_(question.text),
+        choices=[(points, _(text)) for points, text in question.options],
+        coerce=_int,
+    )
+    for question in screening.PHQ_2_QUESTIONS
+}
+CSSRS_FIELDS = {key: YesNoField(label=_(question.text)) for key, question in CSSRS.items()}
+CSSRS_FIRST_FIELDS = {key: CSSRS_FIELDS[key] for key in CSSRS_FIRST}
+
+
 class HealthForm(StepForm):
     layout = [
         (_("Your health"), "", ["conditions", "pregnant"]),
@@ -46,22 +62,16 @@ class HealthForm(StepForm):
         help_text=_("Tick all that apply. Leave them unticked if none do."),
         choices=[(code, _(label)) for code, label in CONDITIONS],
     )
-    pregnant = RadioField(label=_("Are you pregnant?"), choices=PREGNANT)
 
-    def build_fields(self) -> None:
-        sex = self.answers.get("about", {}).get("sex")
-        if not pregnancy_asked(self.answers):
-            del self.fields["pregnant"]
-        elif sex not in PREGNANCY_OPEN:
-            self.fields["pregnant"].choices = PREGNANT[:2]
-        for question in screening.PHQ_2_QUESTIONS:
-            self.fields[question.key] = RadioField(
-                label=_(question.text),
-                choices=[(points, _(text)) for points, text in question.options],
-                coerce=_int,
-            )
-        for key in CSSRS_FIRST:
-            self.fields[key] = YesNoField(label=_(CSSRS[key].text))
+    @classmethod
+    def answer_fields(cls, answers: dict) -> dict:
+        fields = {}
+        if pregnancy_asked(answers):
+            sex = answers.get("about", {}).get("sex")
+            fields["pregnant"] = PREGNANT_OPEN if sex in PREGNANCY_OPEN else PREGNANT_YES_NO
+        fields.update(PHQ_2_FIELDS)
+        fields.update(CSSRS_FIRST_FIELDS)
+        return fields
 
     def to_answers(self) -> dict:
         data = self.cleaned_data
@@ -91,10 +101,12 @@ class SafetyForm(StepForm):
         asked = {CSSRS[key].asked_if: True for key in posted if key in CSSRS}
         return {"health": {"cssrs": {k: v for k, v in asked.items() if k}}}
 
-    def build_fields(self) -> None:
-        keys = follow_up_questions(self.answers)
-        for key in keys:
-            self.fields[key] = YesNoField(label=_(CSSRS[key].text))
+    @classmethod
+    def answer_fields(cls, answers: dict) -> dict:
+        return {key: CSSRS_FIELDS[key] for key in follow_up_questions(answers)}
+
+    def build_layout(self) -> None:
+        keys = list(self.fields)
         self.layout = [
             (
                 "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +67,58 @@ class SubstanceChoiceForm(StepForm):
     )
 
 
+@functools.cache
+def detail_fields(code: str) -> dict[str, forms.Field]:
+    """The questions about one substance, by question (see StepForm.answer_fields)."""
+    units = SUBSTANCE_UNITS[code]
+    question, hint = AMOUNT_QUESTIONS.get(units[0], AMOUNT_QUESTION)
+    fields = {
+        "frequency": RadioField(label=_("How often?"), choices=translated(catalog.FREQUENCIES)),
+        "amount": forms.DecimalField(
+            required=False, label=question, help_text=hint, decimal_places=2,
+            error_messages={"invalid": validators.NUMBER_INVALID,
+                            "max_decimal_places": validators.NUMBER_INVALID},
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
+                                          "class": "amount-input"}),
+        ),
+    }  # fmt: skip
+    if len(units) > 1:
+        fields["unit"] = RadioField(
+            required=False, label=_("Counted in"), initial=units[0],
+            choices=[(u, _(catalog.label_for(catalog.UNITS, u))) for u in units],
+        )  # fmt: skip
+    if code not in IMPLIED_ROUTES:
+        fields["route"] = RadioField(
+            label=_("How do you take it?"), choices=translated(catalog.ROUTES)
+        )
+    fields["duration_months"] = forms.IntegerField(
+        required=False, label=_("For about how many months? (optional)"),
+        help_text=_("For 2 years, write 24."),
+        error_messages={"invalid": validators.WHOLE_NUMBER_INVALID},
+        validators=[validators.validate_duration_months],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                      "class": "amount-input"}),
+    )  # fmt: skip
+    fields["last_use"] = RadioField(
+        label=_("When did you last use it?"), choices=translated(catalog.LAST_USE)
+    )
+    if code in MEDICINES:
+        fields["prescribed"] = RadioField(label=_("Was it prescribed to you?"), choices=PRESCRIBED)
+    # Every substance asks the same questions: name it beside each one for screen readers and
+    # the error summary.
+    name = _(catalog.SUBSTANCE_NAMES[code])
+    for form_field in fields.values():
+        form_field.context = name
+    fields["amount"].suffix = unit_suffix(code)
+    return fields
+
+
+def unit_suffix(code: str):
+    """What the amount box says after the number, where the substance has one unit."""
+    units = SUBSTANCE_UNITS[code]
+    return UNIT_SUFFIX[units[0]] if len(units) == 1 else ""
+
+
 class SubstanceDetailsForm(StepForm):
     """One fieldset per chosen substance; field names are ``<substance>-<question>``."""
 
@@ -74,55 +128,23 @@ class SubstanceDetailsForm(StepForm):
         chosen = [code for code in catalog.codes(catalog.SUBSTANCES) if code in named]
         return {"substances": {"substances": chosen}}
 
-    def build_fields(self) -> None:
-        self.layout = []
-        for code in chosen_substances(self.answers):
-            units = SUBSTANCE_UNITS[code]
-            question, hint = AMOUNT_QUESTIONS.get(units[0], AMOUNT_QUESTION)
-            fields = {
-                "frequency": RadioField(label=_("How often?"),
-                                        choices=translated(catalog.FREQUENCIES)),
-                "amount": forms.DecimalField(
-                    required=False, label=question, help_text=hint, decimal_places=2,
-                    error_messages={"invalid": validators.NUMBER_INVALID,
-                                    "max_decimal_places": validators.NUMBER_INVALID},
-                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
-                                                  "class": "amount-input"}),
-                ),
-            }  # fmt: skip
-            if len(units) > 1:
-                fields["unit"] = RadioField(
-                    required=False, label=_("Counted in"), initial=units[0],
-                    choices=[(u, _(catalog.label_for(catalog.UNITS, u))) for u in units],
-                )  # fmt: skip
-            if code not in IMPLIED_ROUTES:
-                fields["route"] = RadioField(
-                    label=_("How do you take it?"), choices=translated(catalog.ROUTES)
-                )
-            fields["duration_months"] = forms.IntegerField(
-                required=False, label=_("For about how many months? (optional)"),
-                help_text=_("For 2 years, write 24."),
-                error_messages={"invalid": validators.WHOLE_NUMBER_INVALID},
-                validators=[validators.validate_duration_months],
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                              "class": "amount-input"}),
-            )  # fmt: skip
-            fields["last_use"] = RadioField(
-                label=_("When did you last use it?"), choices=translated(catalog.LAST_USE)
+    @classmethod
+    def answer_fields(cls, answers: dict) -> dict:
+        return {
+            f"{code}-{key}": form_field
+            for code in chosen_substances(answers)
+            for key, form_field in detail_fields(code).items()
+        }
+
+    def build_layout(self) -> None:
+        self.layout = [
+            (
+                _(catalog.label_for(catalog.SUBSTANCES, code)),
+                "",
+                [f"{code}-{key}" for key in detail_fields(code)],
             )
-            if code in MEDICINES:
-                fields["prescribed"] = RadioField(
-                    label=_("Was it prescribed to you?"), choices=PRESCRIBED
-                )
-            # Every substance asks the same questions: name it beside each one for screen
-            # readers and the error summary.
-            name = _(catalog.SUBSTANCE_NAMES[code])
-            for key, form_field in fields.items():
-                form_field.context = name
-                self.fields[f"{code}-{key}"] = form_field
-            fields["amount"].suffix = self.unit_suffix(code)
-            legend = _(catalog.label_for(catalog.SUBSTANCES, code))
-            self.layout.append((legend, "", [f"{code}-{key}" for key in fields]))
+            for code in chosen_substances(self.answers)
+        ]
 
     def clean(self):
         data = super().clean()
@@ -141,8 +163,7 @@ class SubstanceDetailsForm(StepForm):
         return data.get(f"{code}-unit") or SUBSTANCE_UNITS[code][0]
 
     def unit_suffix(self, code: str):
-        units = SUBSTANCE_UNITS[code]
-        return UNIT_SUFFIX[units[0]] if len(units) == 1 else ""
+        return unit_suffix(code)
 
     def to_answers(self) -> dict:
         """{substance: {frequency, amount_per_day, unit, route, ...}} in the document's terms."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intake import catalog, screening
@@ -14,6 +17,34 @@ def _int(value: str) -> int:
     return int(value)
 
 
+@functools.lru_cache(maxsize=64)
+def used_together_field(codes: tuple[str, ...]) -> CheckboxesField:
+    """The same-day question over the substances chosen (``codes``, in catalog order)."""
+    return CheckboxesField(
+        label=_("Do you use any of these on the same day?"),
+        help_text=_("Tick the ones you use on the same day. Leave them all unticked "
+                    "if you never use them together."),
+        choices=[(code, _(catalog.label_for(catalog.SUBSTANCES, code))) for code in codes],
+    )  # fmt: skip
+
+
+# The screeners' questions, the same for everyone (see StepForm.answer_fields).
+AUDIT_C_KEYS = [q.key for q in screening.AUDIT_C_QUESTIONS]
+DAST_10_KEYS = [q.key for q in screening.DAST_10_QUESTIONS]
+AUDIT_C_FIELDS = {
+    question.key: RadioField(
+        label=_(question.text),
+        choices=[(points, _(text)) for points, text in question.options],
+        coerce=_int,
+    )
+    for question in screening.AUDIT_C_QUESTIONS
+}
+DAST_10_FIELDS = {
+    question.key: YesNoField(label=format_lazy("{}. {}", number, _(question.text)))
+    for number, question in enumerate(screening.DAST_10_QUESTIONS, 1)
+}
+
+
 class TogetherForm(StepForm):
     @classmethod
     def answers_for_outage(cls, posted) -> dict:
@@ -23,31 +54,26 @@ class TogetherForm(StepForm):
         codes = [code for code in catalog.codes(catalog.SUBSTANCES) if code in chosen]
         return {"substances": {"substances": codes}}
 
-    def build_fields(self) -> None:
-        chosen = chosen_substances(self.answers)
-        self.layout = []
+    @classmethod
+    def answer_fields(cls, answers: dict) -> dict:
+        chosen = chosen_substances(answers)
+        fields = {}
         if len(chosen) > 1:
-            self.fields["used_together"] = CheckboxesField(
-                label=_("Do you use any of these on the same day?"),
-                help_text=_("Tick the ones you use on the same day. Leave them all unticked "
-                            "if you never use them together."),
-                choices=[(code, _(catalog.label_for(catalog.SUBSTANCES, code)))
-                         for code in catalog.codes(catalog.SUBSTANCES) if code in chosen],
-            )  # fmt: skip
-            self.layout.append((_("On the same day"), "", ["used_together"]))
+            fields["used_together"] = used_together_field(
+                tuple(code for code in catalog.codes(catalog.SUBSTANCES) if code in chosen)
+            )
         if "alcohol" in chosen:
-            for question in screening.AUDIT_C_QUESTIONS:
-                self.fields[question.key] = RadioField(
-                    label=_(question.text),
-                    choices=[(points, _(text)) for points, text in question.options],
-                    coerce=_int,
-                )
-            keys = [q.key for q in screening.AUDIT_C_QUESTIONS]
-            self.layout.append((_("About drinking"), _(screening.AUDIT_C_INTRO), keys))
-        for number, question in enumerate(screening.DAST_10_QUESTIONS, 1):
-            self.fields[question.key] = YesNoField(label=f"{number}. {_(question.text)}")
-        keys = [q.key for q in screening.DAST_10_QUESTIONS]
-        self.layout.append((_("About drug use"), _(screening.DAST_10_INTRO), keys))
+            fields.update(AUDIT_C_FIELDS)
+        fields.update(DAST_10_FIELDS)
+        return fields
+
+    def build_layout(self) -> None:
+        self.layout = []
+        if "used_together" in self.fields:
+            self.layout.append((_("On the same day"), "", ["used_together"]))
+        if AUDIT_C_KEYS[0] in self.fields:
+            self.layout.append((_("About drinking"), _(screening.AUDIT_C_INTRO), AUDIT_C_KEYS))
+        self.layout.append((_("About drug use"), _(screening.DAST_10_INTRO), DAST_10_KEYS))
 
     def to_answers(self) -> dict:
         data = self.cleaned_data
