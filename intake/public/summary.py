@@ -12,6 +12,7 @@ review page.
 from __future__ import annotations
 
 import datetime
+import html as html_lib
 from dataclasses import dataclass, field
 
 from django import forms
@@ -84,9 +85,17 @@ def review_summary(answers: dict) -> list[StepSummary]:
     return summaries
 
 
+def _esc(text) -> str:
+    """conditional_escape, as {{ }} applies it, without its wrappers for a plain str (every
+    label and answer here): a third of this function's time went to them."""
+    if type(text) is str:
+        return html_lib.escape(text)
+    return conditional_escape(text)
+
+
 def render_summary(summaries: list[StepSummary]) -> SafeString:
     """The summary cards: templates/intake/_summary.html, written in Python."""
-    esc = conditional_escape
+    esc = _esc
     change = esc(gettext("Change"))
     html = []
     for part in summaries:
@@ -110,5 +119,5 @@ def render_summary(summaries: list[StepSummary]) -> SafeString:
             )
         html.append("\n</section>\n")
     html.append("\n")  # the template's last line ends
-    # Every value above went through conditional_escape, as {{ }} does.
+    # Every value above went through _esc (conditional_escape), as {{ }} does.
     return mark_safe("".join(html))  # noqa: S308  # nosec B308 B703
