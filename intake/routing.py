@@ -14,8 +14,9 @@ gives its rule nothing to fire on, and staff see "needs clinician review".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from intake import catalog
@@ -38,7 +39,7 @@ __all__ = [
 ROUTING_VERSION = "2026.1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Decision:
     version: str
     escalation: str  # none | crisis | emergency
@@ -50,6 +51,30 @@ class Decision:
     # {"audit_c": {...}, "dast_10": {...}, "phq_2": {...}, "cssrs": {...}}, as in as_dict()
     scores: dict = field(hash=False)
     rules: tuple[FiredRule, ...]
+
+    def __init__(
+        self,
+        version: str,
+        escalation: str,
+        track: str,
+        next_step: str | None,
+        flags: tuple[str, ...],
+        complete: bool,
+        missing: tuple[str, ...],
+        scores: dict,
+        rules: tuple[FiredRule, ...],
+    ):
+        # Frozen, but built without object.__setattr__ per field (see FiredRule.__init__).
+        fields = self.__dict__
+        fields["version"] = version
+        fields["escalation"] = escalation
+        fields["track"] = track
+        fields["next_step"] = next_step
+        fields["flags"] = flags
+        fields["complete"] = complete
+        fields["missing"] = missing
+        fields["scores"] = scores
+        fields["rules"] = rules
 
     def as_dict(self) -> dict:
         """Exactly ROUTING.md's output form (JSON-ready: lists, not tuples)."""
@@ -67,6 +92,11 @@ class Decision:
 
 
 # --- The engine -----------------------------------------------------------------------------
+# route_validated() runs on every submit and every reroute: its hot path builds one Facts and one
+# Decision and otherwise only what fired. Everything constant per rule table is made at import.
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NOTHING: frozenset[str] = frozenset()
 
 
 def prepare(document: Mapping[str, Any]) -> Facts:
@@ -76,88 +106,113 @@ def prepare(document: Mapping[str, Any]) -> Facts:
 
 def _facts(doc: Mapping[str, Any]) -> Facts:
     """The facts of a document that ``schema.validate_document`` returned."""
-    substances = tuple(doc.get("substances", ()))
-    missing = [] if substances else ["substances"]
-    missing += [
-        f"substances[{i}].frequency" for i, s in enumerate(substances) if "frequency" not in s
-    ]
-    if "symptoms" not in doc:  # an empty list is an answer
+    get = doc.get
+    substances = tuple(get("substances", ()))
+    if not substances:
+        missing = ["substances"]
+    else:
+        missing = [
+            f"substances[{i}].frequency" for i, s in enumerate(substances) if "frequency" not in s
+        ]
+    symptoms = get("symptoms")
+    if symptoms is None:  # an empty list is an answer
         missing.append("symptoms")
-    screening = doc.get("screening", {})
+    screening = get("screening", _EMPTY)
     cssrs = screening.get("cssrs")
+    used_together = get("used_together")
     return Facts(
-        substances=substances,
-        used_together=frozenset(doc.get("used_together", ())),
-        symptoms=frozenset(doc.get("symptoms", ())),
-        history=doc.get("history", {}),
-        medical=doc.get("medical", {}),
-        living=doc.get("living", {}),
-        duties=tuple(doc.get("duties", ())),
-        audit_c=score_audit_c(screening.get("audit_c"), doc.get("sex")),
-        dast_10=score_dast_10(screening.get("dast_10")),
-        phq_2=score_phq_2(screening.get("phq_2")),
-        cssrs=score_cssrs(cssrs),
-        cssrs_answers=cssrs or {},
-        missing=tuple(missing),
+        substances,
+        frozenset(used_together) if used_together else _NOTHING,
+        frozenset(symptoms) if symptoms else _NOTHING,
+        get("history", _EMPTY),
+        get("medical", _EMPTY),
+        get("living", _EMPTY),
+        tuple(get("duties", ())),
+        score_audit_c(screening.get("audit_c"), get("sex")),
+        score_dast_10(screening.get("dast_10")),
+        score_phq_2(screening.get("phq_2")),
+        score_cssrs(cssrs),
+        cssrs or _EMPTY,
+        tuple(missing),
     )
 
 
-_RULES_IN_CODE_ORDER = tuple(sorted(RULES, key=code_order))
+# A rule table as the engine walks it: (condition, code, dimension, effect, kind) in code order.
+_Table = tuple[tuple[Callable[[Facts], str | None], str, int, str, str], ...]
 
 
-def _in_code_order(rules: Iterable[Rule]) -> tuple[Rule, ...]:
-    """``rules`` sorted by code; the engine's own table is sorted once, at import."""
-    if rules is RULES:
-        return _RULES_IN_CODE_ORDER
-    return tuple(sorted(rules, key=code_order))
+def _table(rules: Iterable[Rule]) -> _Table:
+    return tuple(
+        (rule.condition, rule.code, rule.dimension, rule.effect, rule.code[0])
+        for rule in sorted(rules, key=code_order)
+    )
+
+
+_RULES_TABLE = _table(RULES)
+_RANK = catalog.ESCALATION_RANK
+
+
+def _decide(facts: Facts, table: _Table) -> Decision:
+    """Walk ``table`` over ``facts``, which this call owns (``fired`` is kept up to date in it,
+    so that each condition sees the rules fired before it)."""
+    fired: list[FiredRule] = []
+    flags: list[str] = []
+    escalation, detox, inpatient = "none", False, False
+    facts.fired = ()
+    for condition, code, dimension, effect, kind in table:
+        reason = condition(facts)
+        if reason is None:
+            continue
+        fired.append(FiredRule(code, dimension, effect, reason))
+        facts.fired = tuple(fired)
+        if kind == "E":
+            if _RANK[effect] < _RANK[escalation]:
+                escalation = effect
+        elif kind == "D":
+            detox = True
+        elif kind == "R":
+            inpatient = True
+        elif kind == "F":
+            flags.append(effect)
+    if detox:
+        track, next_step = "detox", "inpatient" if inpatient else "outpatient"
+    else:
+        track, next_step = ("inpatient" if inpatient else "outpatient"), None
+    audit_c, dast_10, phq_2 = facts.audit_c, facts.dast_10, facts.phq_2
+    return Decision(
+        ROUTING_VERSION,
+        escalation,
+        track,
+        next_step,
+        tuple(flags),
+        not facts.missing,
+        facts.missing,
+        {
+            "audit_c": {"score": audit_c.score, "positive": audit_c.positive},
+            "dast_10": {"score": dast_10.score, "band": dast_10.band},
+            "phq_2": {"score": phq_2.score, "positive": phq_2.positive},
+            "cssrs": {"risk": facts.cssrs.risk},
+        },
+        tuple(fired),
+    )
 
 
 def evaluate(facts: Facts, rules: Iterable[Rule] = RULES) -> Decision:
-    """Walk ``rules`` in code order over ``facts``; the result is the most intensive indication."""
-    fired: list[FiredRule] = []
-    # One private copy whose ``fired`` is brought up to date as rules fire: each condition sees
-    # the rules fired before it, as if given replace(facts, fired=...), without a copy per rule.
-    current = object.__new__(Facts)
-    current.__dict__.update(facts.__dict__, fired=())
-    for rule in _in_code_order(rules):
-        reason = rule.condition(current)
-        if reason is not None:
-            fired.append(FiredRule(rule.code, rule.dimension, rule.effect, reason))
-            object.__setattr__(current, "fired", tuple(fired))
-    kinds = {rule.code[0] for rule in fired}
-    escalations = [rule.effect for rule in fired if rule.code[0] == "E"] + ["none"]
-    escalation = min(escalations, key=catalog.ESCALATION_RANK.__getitem__)
-    if "D" in kinds:
-        track, next_step = "detox", "inpatient" if "R" in kinds else "outpatient"
-    else:
-        track, next_step = ("inpatient" if "R" in kinds else "outpatient"), None
-    return Decision(
-        version=ROUTING_VERSION,
-        escalation=escalation,
-        track=track,
-        next_step=next_step,
-        flags=tuple(rule.effect for rule in fired if rule.code[0] == "F"),
-        complete=not facts.missing,
-        missing=facts.missing,
-        scores={
-            "audit_c": facts.audit_c.as_dict(),
-            "dast_10": facts.dast_10.as_dict(),
-            "phq_2": facts.phq_2.as_dict(),
-            "cssrs": facts.cssrs.as_dict(),
-        },
-        rules=tuple(fired),
-    )
+    """Walk ``rules`` in code order over ``facts``; the result is the most intensive indication.
+    ``facts`` is left as it was given (the walk runs on a copy)."""
+    table = _RULES_TABLE if rules is RULES else _table(rules)
+    return _decide(replace(facts, fired=()), table)
 
 
 def route(document: Mapping[str, Any], *, rules: Iterable[Rule] = RULES) -> Decision:
     """The recommendation for one intake document. Raises ``schema.DocumentError``."""
-    return evaluate(prepare(document), rules)
+    return _decide(prepare(document), _RULES_TABLE if rules is RULES else _table(rules))
 
 
 def route_validated(document: Mapping[str, Any]) -> Decision:
     """The recommendation for a document that ``schema.validate_document`` already returned
     (the submit service validates once); anything else goes through ``route()``."""
-    return evaluate(_facts(document))
+    return _decide(_facts(document), _RULES_TABLE)
 
 
 # --- For the wizard: when to show the emergency page ----------------------------------------

@@ -22,12 +22,21 @@ BACLOFEN_DAILY_MAXIMUM_MG = 100
 _KIND_ORDER = "EDRF"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class FiredRule:
     code: str
     dimension: int
     effect: str
     reason: str
+
+    def __init__(self, code: str, dimension: int, effect: str, reason: str):
+        # Frozen, but built the way a plain dataclass is: the generated __init__ of a frozen
+        # one calls object.__setattr__ per field, which tripled the cost of each fired rule.
+        fields = self.__dict__
+        fields["code"] = code
+        fields["dimension"] = dimension
+        fields["effect"] = effect
+        fields["reason"] = reason
 
     def as_dict(self) -> dict:
         return {
@@ -38,9 +47,14 @@ class FiredRule:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Facts:
-    """The answers a rule reads, prepared once from a validated document, with the scores."""
+    """The answers a rule reads, prepared once from a validated document, with the scores.
+
+    Conditions only read it. Not frozen, so that the engine can prepare one for each document
+    and bring ``fired`` up to date as rules fire without copying it: that is the hot path of
+    every submit (a frozen dataclass pays a call per field to be built).
+    """
 
     substances: tuple[Mapping[str, Any], ...]
     used_together: frozenset[str]
@@ -58,7 +72,10 @@ class Facts:
     fired: tuple[FiredRule, ...] = ()  # the rules fired so far, set by the engine
 
     def any_fired(self, kind: str) -> bool:
-        return any(rule.code.startswith(kind) for rule in self.fired)
+        for rule in self.fired:  # noqa: SIM110 (a loop: any() over a generator costs more here)
+            if rule.code.startswith(kind):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -116,14 +133,23 @@ def _lower(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _symptoms(present: Iterable[str]) -> list[str]:
-    present = set(present)
-    return [_lower(catalog.SYMPTOM_NAMES[c]) for c in catalog.SYMPTOM_CODES if c in present]
+# Staff-facing names as reasons print them, and the catalog order they are listed in.
+_SYMPTOM_WORDS = {code: _lower(catalog.SYMPTOM_NAMES[code]) for code in catalog.SYMPTOM_CODES}
+_SYMPTOM_ORDER = {code: rank for rank, code in enumerate(catalog.SYMPTOM_CODES)}.__getitem__
+_SUBSTANCE_WORDS = {
+    code: _lower(catalog.SUBSTANCE_NAMES[code]) for code in codes(catalog.SUBSTANCES)
+}
+_OPIOIDS = frozenset({"opioids"})
+
+
+def _symptoms(present: frozenset[str]) -> list[str]:
+    """``present`` (catalog symptom codes) named in catalog order."""
+    return [_SYMPTOM_WORDS[code] for code in sorted(present, key=_SYMPTOM_ORDER)]
 
 
 def _substances(present: Iterable[str]) -> list[str]:
     present = set(present)
-    return [_lower(catalog.SUBSTANCE_NAMES[c]) for c in codes(catalog.SUBSTANCES) if c in present]
+    return [words for code, words in _SUBSTANCE_WORDS.items() if code in present]
 
 
 def _how_often(entry: Mapping[str, Any]) -> str:
@@ -131,7 +157,7 @@ def _how_often(entry: Mapping[str, Any]) -> str:
 
 
 def _used(entry: Mapping[str, Any]) -> str:
-    return f"{_lower(catalog.SUBSTANCE_NAMES[entry['substance']])} used {_how_often(entry)}"
+    return f"{_SUBSTANCE_WORDS[entry['substance']]} used {_FREQUENCY_WORDS[entry['frequency']]}"
 
 
 def _number(value: float) -> str:
@@ -156,11 +182,15 @@ def _cssrs_yes(answers: Mapping[str, bool], level: str) -> str:
 
 
 # --- Conditions -----------------------------------------------------------------------------
+# Every document is put to every condition, and most conditions do not hold: each one first
+# rules itself out as cheaply as it can, and words its reason only when it fires.
 
 
 def _e1_life_threatening(facts: Facts) -> str | None:
+    if facts.symptoms.isdisjoint(catalog.LIFE_THREATENING):
+        return None
     present = facts.symptoms & catalog.LIFE_THREATENING
-    return _sentence(f"{_listing(_symptoms(present))} reported now") if present else None
+    return _sentence(f"{_listing(_symptoms(present))} reported now")
 
 
 def _e2_suicide_risk_high(facts: Facts) -> str | None:
@@ -170,18 +200,22 @@ def _e2_suicide_risk_high(facts: Facts) -> str | None:
 
 
 def _e3_emergency_signs(facts: Facts) -> str | None:
-    parts = _symptoms(facts.symptoms & catalog.E3_SIGNS)
-    if facts.symptoms >= catalog.E3_TOGETHER:
+    symptoms = facts.symptoms
+    together = symptoms >= catalog.E3_TOGETHER
+    if not together and symptoms.isdisjoint(catalog.E3_SIGNS):
+        return None
+    parts = _symptoms(symptoms & catalog.E3_SIGNS)
+    if together:
         parts.append("hallucinations together with confusion")
-    return _sentence(f"{_listing(parts)} reported now") if parts else None
+    return _sentence(f"{_listing(parts)} reported now")
 
 
 def _regular(facts: Facts, group: frozenset[str]) -> list[Mapping[str, Any]]:
-    return [
-        s
-        for s in facts.substances
-        if s["substance"] in group and s.get("frequency") in catalog.REGULAR
-    ]
+    entries = []
+    for s in facts.substances:
+        if s["substance"] in group and s.get("frequency") in catalog.REGULAR:
+            entries.append(s)
+    return entries
 
 
 def _d1_regular_dangerous_depressant(facts: Facts) -> str | None:
@@ -193,15 +227,14 @@ def _d1_regular_dangerous_depressant(facts: Facts) -> str | None:
 
 
 def _d2_withdrawal_history(facts: Facts) -> str | None:
-    events = [
-        words
-        for key, words in (
-            ("withdrawal_seizures", "withdrawal seizures"),
-            ("withdrawal_delirium", "withdrawal delirium"),
-        )
-        if facts.history.get(key)
-    ]
-    return _sentence(f"history of {_listing(events)}") if events else None
+    seizures = facts.history.get("withdrawal_seizures")
+    delirium = facts.history.get("withdrawal_delirium")
+    if not seizures and not delirium:
+        return None
+    events = ["withdrawal seizures"] if seizures else []
+    if delirium:
+        events.append("withdrawal delirium")
+    return _sentence(f"history of {_listing(events)}")
 
 
 def _d3_depressants_together(facts: Facts) -> str | None:
@@ -212,7 +245,7 @@ def _d3_depressants_together(facts: Facts) -> str | None:
 
 
 def _d4_regular_opioids(facts: Facts) -> str | None:
-    entries = _regular(facts, frozenset({"opioids"}))
+    entries = _regular(facts, _OPIOIDS)
     if not entries:
         return None
     return _sentence(f"{_listing(_used(s) for s in entries)} (regular opioid use)")
@@ -220,7 +253,7 @@ def _d4_regular_opioids(facts: Facts) -> str | None:
 
 def _d5_withdrawal_signs(facts: Facts) -> str | None:
     signs = facts.symptoms & catalog.WITHDRAWAL_SIGNS
-    if len(signs) < 2 and not signs & catalog.D5_STRONG_SIGNS:
+    if len(signs) < 2 and signs.isdisjoint(catalog.D5_STRONG_SIGNS):
         return None
     return _sentence(f"withdrawal signs reported now: {_listing(_symptoms(signs))}")
 
@@ -228,10 +261,11 @@ def _d5_withdrawal_signs(facts: Facts) -> str | None:
 def _d6_baclofen_above_maximum(facts: Facts) -> str | None:
     above = []
     for s in facts.substances:
+        if s["substance"] != "baclofen":
+            continue
         amount = s.get("amount_per_day")
         if (
-            s["substance"] == "baclofen"
-            and amount is not None
+            amount is not None
             and amount > BACLOFEN_DAILY_MAXIMUM_MG
             and s.get("unit", "mg") == "mg"  # no unit: read as mg, the way baclofen is dosed
             and s.get("frequency") in catalog.AT_LEAST_WEEKLY
@@ -245,12 +279,15 @@ def _d6_baclofen_above_maximum(facts: Facts) -> str | None:
 
 
 def _r1_recovery_environment(facts: Facts) -> str | None:
+    living = facts.living
+    if not living:
+        return None
     parts = []
-    if facts.living.get("housing") in ("unstable", "homeless"):
-        parts.append(f"housing {facts.living['housing']}")
-    if facts.living.get("others_using_at_home"):
+    if living.get("housing") in ("unstable", "homeless"):
+        parts.append(f"housing {living['housing']}")
+    if living.get("others_using_at_home"):
         parts.append("others using substances at home")
-    if facts.living.get("unsafe_home"):
+    if living.get("unsafe_home"):
         parts.append("home not safe")
     return _sentence("; ".join(parts)) if parts else None
 
@@ -271,6 +308,8 @@ def _r3_dast_high(facts: Facts) -> str | None:
 
 
 def _r4_many_substances(facts: Facts) -> str | None:
+    if len(facts.substances) < 3:  # three different substances need three entries
+        return None
     # Distinct substances (one listed twice counts once), each with its most frequent use.
     weekly: dict[str, str] = {}
     for s in facts.substances:
@@ -281,9 +320,9 @@ def _r4_many_substances(facts: Facts) -> str | None:
     if len(weekly) < 3:
         return None
     used = [
-        f"{_lower(catalog.SUBSTANCE_NAMES[c])} ({_FREQUENCY_WORDS[weekly[c]]})"
-        for c in codes(catalog.SUBSTANCES)
-        if c in weekly
+        f"{words} ({_FREQUENCY_WORDS[weekly[code]]})"
+        for code, words in _SUBSTANCE_WORDS.items()
+        if code in weekly
     ]
     listed = _listing(used)
     return _sentence(f"at least weekly use of {len(weekly)} substances besides nicotine: {listed}")
@@ -304,30 +343,41 @@ def _r5_depression_and_suicide_risk(facts: Facts) -> str | None:
 
 
 def _f1_medical(facts: Facts) -> str | None:
+    if not facts.medical or not facts.any_fired("D"):
+        return None
     conditions = [words for key, words in _MEDICAL_WORDS.items() if facts.medical.get(key)]
-    if not conditions or not facts.any_fired("D"):
+    if not conditions:
         return None
     rules = ", ".join(rule.code for rule in facts.fired if rule.code.startswith("D"))
     return _sentence(f"{_listing(conditions)}, with detox indicated ({rules})")
 
 
 def _f2_co_occurring(facts: Facts) -> str | None:
+    positive = facts.phq_2.positive
+    moderate = facts.cssrs.risk == "moderate"
+    if not positive and not moderate:
+        return None
     if any(rule.code == "R5" for rule in facts.fired):
         return None
     parts = []
-    if facts.phq_2.positive:
+    if positive:
         parts.append(_phq_positive(facts))
-    if facts.cssrs.risk == "moderate":
+    if moderate:
         parts.append(_cssrs_moderate(facts))
-    return _sentence("; ".join(parts)) if parts else None
+    return _sentence("; ".join(parts))
 
 
 def _f3_priority_population(facts: Facts) -> str | None:
     parts = []
-    used = {s["substance"] for s in facts.substances} - {"nicotine"}
-    if facts.medical.get("pregnant") and used:
-        parts.append(f"pregnant and using {_listing(_substances(used))}")
-    injected = {s["substance"] for s in facts.substances if s.get("route") == "injected"}
+    if facts.medical.get("pregnant"):
+        used = {s["substance"] for s in facts.substances} - {"nicotine"}
+        if used:
+            parts.append(f"pregnant and using {_listing(_substances(used))}")
+    injected = None
+    for s in facts.substances:
+        if s.get("route") == "injected":
+            injected = injected or set()
+            injected.add(s["substance"])
     if injected:
         parts.append(f"{_listing(_substances(injected))} injected")
     return _sentence("; ".join(parts)) if parts else None

@@ -66,14 +66,23 @@ class DocumentError(ValueError):
         return type(self), (self.messages,)
 
 
-# A validator takes (value, path, errors), appends messages to errors and returns the
-# normalised value, or _OMIT to leave the key out of the normalised copy.
-Validator = Callable[[Any, str, list[str]], Any]
+# A validator takes (value, parent, key, errors), appends messages to errors and returns the
+# normalised value, or _OMIT to leave the key out of the normalised copy. ``parent`` and ``key``
+# say where the value sits; they become a path ("substances[1].frequency") only for a message,
+# so that a valid document, which is every document the submit service sees, builds no paths.
+Validator = Callable[[Any, Any, Any, list[str]], Any]
 _OMIT = object()
+_DOCUMENT_ROOT = (None, None)  # (parent, key) of the document itself
 
 
-def _join(path: str, key: object) -> str:
-    return f"{path}.{key}" if path else str(key)
+def _path(parent: tuple | None, key: str | int | None) -> str:
+    """The path of the value at ``key`` of ``parent``; "" for the document itself."""
+    if key is None:
+        return ""
+    base = _path(*parent)
+    if isinstance(key, int):  # a list's index
+        return f"{base}[{key}]"
+    return f"{base}.{key}" if base else str(key)
 
 
 def _is_int(value: object) -> bool:
@@ -83,45 +92,48 @@ def _is_int(value: object) -> bool:
 
 def _code(choices: catalog.Choices) -> Validator:
     allowed = catalog.codes(choices)
+    lookup = frozenset(allowed)
 
-    def check(value, path, errors):
-        if isinstance(value, str) and value in allowed:
+    def check(value, parent, key, errors):
+        if isinstance(value, str) and value in lookup:
             return value
-        errors.append(f"{path}: unknown code {value!r} (expected one of: {', '.join(allowed)})")
+        errors.append(
+            f"{_path(parent, key)}: unknown code {value!r} (expected one of: {', '.join(allowed)})"
+        )
         return _OMIT
 
     return check
 
 
-def _boolean(value, path, errors):
-    if isinstance(value, bool):
+def _boolean(value, parent, key, errors):
+    if value is True or value is False:
         return value
-    errors.append(f"{path}: must be true or false")
+    errors.append(f"{_path(parent, key)}: must be true or false")
     return _OMIT
 
 
 def _whole(low: int, high: int) -> Validator:
-    def check(value, path, errors):
-        if _is_int(value) and low <= value <= high:
+    def check(value, parent, key, errors):
+        if (type(value) is int or _is_int(value)) and low <= value <= high:
             return value
-        errors.append(f"{path}: must be an integer from {low} to {high}")
+        errors.append(f"{_path(parent, key)}: must be an integer from {low} to {high}")
         return _OMIT
 
     return check
 
 
-def _amount(value, path, errors):
+def _amount(value, parent, key, errors):
     number = _is_int(value) or (isinstance(value, float) and math.isfinite(value))
     if number and 0 <= value <= MAX_AMOUNT_PER_DAY:
         return value
-    errors.append(f"{path}: must be a number from 0 to {MAX_AMOUNT_PER_DAY}")
+    errors.append(f"{_path(parent, key)}: must be a number from 0 to {MAX_AMOUNT_PER_DAY}")
     return _OMIT
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # \d would admit other scripts' digits
 
 
-def _date(value, path, errors):
+def _date(value, parent, key, errors):
     if isinstance(value, str) and _DATE.fullmatch(value):
         try:
             date.fromisoformat(value)
@@ -129,11 +141,11 @@ def _date(value, path, errors):
             pass
         else:
             return value
-    errors.append(f"{path}: must be a real date written YYYY-MM-DD")
+    errors.append(f"{_path(parent, key)}: must be a real date written YYYY-MM-DD")
     return _OMIT
 
 
-def _datetime(value, path, errors):
+def _datetime(value, parent, key, errors):
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
@@ -142,48 +154,61 @@ def _datetime(value, path, errors):
         # A naive timestamp is ambiguous across servers and daylight saving: refuse it.
         if moment is not None and moment.tzinfo is not None:
             return value
-    errors.append(f"{path}: must be an ISO 8601 date and time with a time zone")
+    errors.append(f"{_path(parent, key)}: must be an ISO 8601 date and time with a time zone")
     return _OMIT
 
 
 def _text(max_length: int, pattern: re.Pattern | None = None, what: str = "") -> Validator:
-    def check(value, path, errors):
-        if not isinstance(value, str) or len(value.strip()) > max_length:
-            errors.append(f"{path}: must be text of at most {max_length} characters")
+    def check(value, parent, key, errors):
+        stripped = value.strip() if isinstance(value, str) else None
+        if stripped is None or len(stripped) > max_length:
+            errors.append(f"{_path(parent, key)}: must be text of at most {max_length} characters")
             return _OMIT
-        value = value.strip()
-        if not value:
+        if not stripped:
             return _OMIT
-        if pattern is not None and not pattern.fullmatch(value):
-            errors.append(f"{path}: must be {what}")
+        if pattern is not None and not pattern.fullmatch(stripped):
+            errors.append(f"{_path(parent, key)}: must be {what}")
             return _OMIT
-        return value
+        return stripped
 
     return check
 
 
 def _list(item: Validator, *, unique: bool = False) -> Validator:
-    def check(value, path, errors):
+    def check(value, parent, key, errors):
         if not isinstance(value, list):
-            errors.append(f"{path}: must be a list")
+            errors.append(f"{_path(parent, key)}: must be a list")
             return _OMIT
-        items = [item(entry, f"{path}[{i}]", errors) for i, entry in enumerate(value)]
-        items = [entry for entry in items if entry is not _OMIT]
+        here = (parent, key)
+        items = []
+        for index, entry in enumerate(value):
+            entry = item(entry, here, index, errors)
+            if entry is not _OMIT:
+                items.append(entry)
         return list(dict.fromkeys(items)) if unique else items
 
     return check
 
 
-def _answers(count: int, item: Validator) -> Validator:
-    """A fixed-length list of instrument answers."""
+def _answers(count: int, item: Validator, answer_type: type, low: int, high: int) -> Validator:
+    """A fixed-length list of instrument answers, each of ``answer_type`` from low to high."""
     every = _list(item)
+    only = {answer_type}
 
-    def check(value, path, errors):
+    def check(value, parent, key, errors):
         if isinstance(value, list) and len(value) != count:
-            errors.append(f"{path}: must be a list of exactly {count} answers")
+            errors.append(f"{_path(parent, key)}: must be a list of exactly {count} answers")
             return _OMIT
+        # The usual case, all at once: the right number of answers, each of the right type.
+        if (
+            type(value) is list
+            and set(map(type, value)) == only
+            and low <= min(value)
+            and max(value) <= high
+        ):
+            return list(value)
         before = len(errors)
-        result = every(value, path, errors)
+        result = every(value, parent, key, errors)
         # A partly valid instrument cannot be scored: keep it out of the copy entirely.
         return result if len(errors) == before else _OMIT
 
@@ -191,26 +216,49 @@ def _answers(count: int, item: Validator) -> Validator:
 
 
 def _codes(choices: catalog.Choices) -> Validator:
-    return _list(_code(choices), unique=True)
+    every = _list(_code(choices), unique=True)
+    lookup = frozenset(catalog.codes(choices))
+
+    def check(value, parent, key, errors):
+        # The usual case, all at once: a list of known codes (duplicates dropped, first kept).
+        if type(value) is list:
+            try:
+                known = lookup.issuperset(value)
+            except TypeError:  # an unhashable item: the long way names it
+                known = False
+            if known:
+                return list(dict.fromkeys(value))
+        return every(value, parent, key, errors)
+
+    return check
 
 
 def _object(fields: dict[str, Validator], required: tuple[str, ...] = ()) -> Validator:
-    def check(value, path, errors):
+    names = fields.keys()
+    walk = tuple(fields.items())
+
+    def check(value, parent, key, errors):
         if not isinstance(value, dict):
-            errors.append(f"{path or 'document'}: must be an object")
+            errors.append(f"{_path(parent, key) or 'document'}: must be an object")
             return _OMIT
-        for key in value:
-            if key not in fields:
-                errors.append(f"{path}: unknown key {key!r}" if path else f"unknown key {key!r}")
+        if not value.keys() <= names:
+            path = _path(parent, key)
+            for name in value:
+                if name not in fields:
+                    errors.append(
+                        f"{path}: unknown key {name!r}" if path else f"unknown key {name!r}"
+                    )
+        here = (parent, key)
         normalised = {}
-        for key, validate in fields.items():
-            if value.get(key) is None:
-                if key in required:
-                    errors.append(f"{_join(path, key)}: required")
+        for name, validate in walk:
+            item = value.get(name)
+            if item is None:
+                if name in required:
+                    errors.append(f"{_path(here, name)}: required")
                 continue
-            result = validate(value[key], _join(path, key), errors)
+            result = validate(item, here, name, errors)
             if result is not _OMIT:
-                normalised[key] = result
+                normalised[name] = result
         return normalised
 
     return check
@@ -248,9 +296,9 @@ _ROUTING_FIELDS: dict[str, Validator] = {
     "medical": _object(dict.fromkeys(catalog.codes(catalog.MEDICAL_CONDITIONS), _boolean)),
     "screening": _object(
         {
-            "audit_c": _answers(3, _whole(0, 4)),
-            "dast_10": _answers(10, _boolean),
-            "phq_2": _answers(2, _whole(0, 3)),
+            "audit_c": _answers(3, _whole(0, 4), int, 0, 4),
+            "dast_10": _answers(10, _boolean, bool, False, True),
+            "phq_2": _answers(2, _whole(0, 3), int, 0, 3),
             "cssrs": _object(dict.fromkeys(catalog.CSSRS_KEYS, _boolean)),
         }
     ),
@@ -313,7 +361,7 @@ def validate_document(doc: dict, *, allow_contact: bool = True) -> dict:
         errors.append("contact: not allowed in this document (no contact details here)")
         doc = {k: v for k, v in doc.items() if k != "contact"}
     validator = _DOCUMENT if allow_contact else _DOCUMENT_WITHOUT_CONTACT
-    normalised = validator(doc, "", errors)
+    normalised = validator(doc, *_DOCUMENT_ROOT, errors)
     if errors:
         raise DocumentError(errors)
     return normalised

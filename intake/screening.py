@@ -194,6 +194,23 @@ DAST_10_BANDS: tuple[tuple[int, str], ...] = (
 CSSRS_RISKS: tuple[str, ...] = ("none", "low", "moderate", "high")
 
 # --- Scoring --------------------------------------------------------------------------------
+# The routing engine scores every document it routes. Results are immutable and there are few of
+# them, so each possible one is made once, here, and the scorers hand out the same objects.
+
+_AUDIT_C_NOT_ANSWERED = AuditC(None, None)
+# Women, and anyone whose sex we do not know, get the lower (safer) cut-off.
+_AUDIT_C_MALE = tuple(AuditC(score, score >= 4) for score in range(13))
+_AUDIT_C_OTHERS = tuple(AuditC(score, score >= 3) for score in range(13))
+_DAST_10_NOT_ANSWERED = Dast10(None, None)
+_DAST_10 = tuple(
+    Dast10(score, next(band for lowest, band in DAST_10_BANDS if score >= lowest))
+    for score in range(11)
+)
+_PHQ_2_NOT_ANSWERED = Phq2(None, None)
+_PHQ_2 = tuple(Phq2(score, score >= 3) for score in range(7))
+_CSSRS_NOT_ANSWERED = Cssrs(None)
+_CSSRS = {risk: Cssrs(risk) for risk in CSSRS_RISKS}
+_CSSRS_KEY_SET = frozenset(CSSRS_KEYS)
 
 
 def _points(answers: Sequence[int], count: int, top: int, name: str) -> int:
@@ -201,7 +218,9 @@ def _points(answers: Sequence[int], count: int, top: int, name: str) -> int:
         raise ValueError(f"{name} needs exactly {count} answers, got {len(answers)}")
     for answer in answers:
         # bool is an int subclass; True must not pass for 1.
-        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer <= top:
+        if (
+            type(answer) is not int and (isinstance(answer, bool) or not isinstance(answer, int))
+        ) or not 0 <= answer <= top:
             raise ValueError(f"{name} answers must be integers from 0 to {top}, got {answer!r}")
     return sum(answers)
 
@@ -209,54 +228,46 @@ def _points(answers: Sequence[int], count: int, top: int, name: str) -> int:
 def score_audit_c(answers: Sequence[int] | None, sex: str | None) -> AuditC:
     """AUDIT-C: sum of 3 answers (0-4 each); positive at 4 for men, at 3 for everyone else."""
     if answers is None:
-        return AuditC(None, None)
+        return _AUDIT_C_NOT_ANSWERED
     score = _points(answers, 3, 4, "AUDIT-C")
-    # Women, and anyone whose sex we do not know, get the lower (safer) cut-off.
-    cut_off = 4 if sex == "male" else 3
-    return AuditC(score, score >= cut_off)
+    return (_AUDIT_C_MALE if sex == "male" else _AUDIT_C_OTHERS)[score]
 
 
 def score_dast_10(answers: Sequence[bool] | None) -> Dast10:
     """DAST-10: one point per "yes", except item 3, which scores its "no"."""
     if answers is None:
-        return Dast10(None, None)
+        return _DAST_10_NOT_ANSWERED
     if len(answers) != 10:
         raise ValueError(f"DAST-10 needs exactly 10 answers, got {len(answers)}")
-    if not all(isinstance(answer, bool) for answer in answers):
-        raise ValueError("DAST-10 answers must be true or false")
-    score = sum(
-        (not answer) if number == DAST_10_REVERSED_ITEM else answer
-        for number, answer in enumerate(answers, 1)
-    )
-    band = next(band for lowest, band in DAST_10_BANDS if score >= lowest)
-    return Dast10(score, band)
+    for answer in answers:
+        if answer is not True and answer is not False:
+            raise ValueError("DAST-10 answers must be true or false")
+    reversed_item = answers[DAST_10_REVERSED_ITEM - 1]
+    return _DAST_10[sum(answers) - reversed_item + (not reversed_item)]
 
 
 def score_phq_2(answers: Sequence[int] | None) -> Phq2:
     """PHQ-2: sum of 2 answers (0-3 each); positive at 3."""
     if answers is None:
-        return Phq2(None, None)
-    score = _points(answers, 2, 3, "PHQ-2")
-    return Phq2(score, score >= 3)
+        return _PHQ_2_NOT_ANSWERED
+    return _PHQ_2[_points(answers, 2, 3, "PHQ-2")]
 
 
 def score_cssrs(answers: Mapping[str, bool] | None) -> Cssrs:
     """C-SSRS screener risk; an absent key counts as "no"."""
     if answers is None:
-        return Cssrs(None)
-    unknown = set(answers) - set(CSSRS_KEYS)
-    if unknown:
+        return _CSSRS_NOT_ANSWERED
+    if not _CSSRS_KEY_SET.issuperset(answers):
+        unknown = set(answers) - _CSSRS_KEY_SET
         raise ValueError(f"C-SSRS has no question {sorted(unknown)[0]!r}")
-    if not all(isinstance(answer, bool) for answer in answers.values()):
-        raise ValueError("C-SSRS answers must be true or false")
-
-    def yes(key: str) -> bool:
-        return answers.get(key, False)
-
+    for answer in answers.values():
+        if answer is not True and answer is not False:
+            raise ValueError("C-SSRS answers must be true or false")
+    yes = answers.get
     if yes("q4") or yes("q5") or (yes("q6") and yes("q6_past_3_months")):
-        return Cssrs("high")
+        return _CSSRS["high"]
     if yes("q3") or yes("q6"):
-        return Cssrs("moderate")
+        return _CSSRS["moderate"]
     if yes("q1") or yes("q2"):
-        return Cssrs("low")
-    return Cssrs("none")
+        return _CSSRS["low"]
+    return _CSSRS["none"]

@@ -4,7 +4,9 @@ word for word, the same normalised document and the same validation messages in 
 Over every demo vignette and over generated documents, valid and broken. No database."""
 
 import copy
+import dataclasses
 import datetime
+import inspect
 import json
 import random
 
@@ -261,3 +263,38 @@ def test_cssrs_as_before(answers):
     assert _outcome(lambda: screening.score_cssrs(answers)) == _outcome(
         lambda: reference_screening.score_cssrs(answers)
     )
+
+
+# --- The machinery of the fast path -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [FiredRule, routing.Decision])
+def test_the_hand_written_constructors_set_every_field_and_stay_frozen(cls):
+    names = [field.name for field in dataclasses.fields(cls)]
+    assert list(inspect.signature(cls).parameters) == names
+    made = cls(*names)
+    assert [getattr(made, name) for name in names] == names
+    assert made == cls(**{name: name for name in names})
+    assert repr(made).startswith(f"{cls.__name__}({names[0]}=")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, names[0], "changed")
+
+
+def test_decisions_share_nothing_mutable():
+    """The score results are made once and shared (they are frozen); the dicts a decision
+    carries are its own, so changing one decision's copy cannot reach another's."""
+    doc = schema.validate_document(demo_documents(1, now=NOW)[0])
+    first, second = routing.route_validated(doc), routing.route_validated(doc)
+    assert first == second
+    assert first.scores is not second.scores
+    assert all(first.scores[name] is not second.scores[name] for name in first.scores)
+    first.scores["phq_2"]["score"] = 99
+    assert routing.route_validated(doc).scores == second.scores
+
+
+def test_facts_and_evaluate_leave_what_they_are_given():
+    doc = demo_documents(1, now=NOW)[0]
+    facts = routing.prepare(doc)
+    decision = routing.evaluate(facts)
+    assert decision.rules and facts.fired == ()
+    assert routing.evaluate(facts) == decision == routing.route(doc)
