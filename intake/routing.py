@@ -65,16 +65,16 @@ class Decision:
         rules: tuple[FiredRule, ...],
     ):
         # Frozen, but built without object.__setattr__ per field (see FiredRule.__init__).
-        fields = self.__dict__
-        fields["version"] = version
-        fields["escalation"] = escalation
-        fields["track"] = track
-        fields["next_step"] = next_step
-        fields["flags"] = flags
-        fields["complete"] = complete
-        fields["missing"] = missing
-        fields["scores"] = scores
-        fields["rules"] = rules
+        attributes = self.__dict__
+        attributes["version"] = version
+        attributes["escalation"] = escalation
+        attributes["track"] = track
+        attributes["next_step"] = next_step
+        attributes["flags"] = flags
+        attributes["complete"] = complete
+        attributes["missing"] = missing
+        attributes["scores"] = scores
+        attributes["rules"] = rules
 
     def as_dict(self) -> dict:
         """Exactly ROUTING.md's output form (JSON-ready: lists, not tuples)."""
@@ -108,12 +108,10 @@ def _facts(doc: Mapping[str, Any]) -> Facts:
     """The facts of a document that ``schema.validate_document`` returned."""
     get = doc.get
     substances = tuple(get("substances", ()))
-    if not substances:
-        missing = ["substances"]
-    else:
-        missing = [
-            f"substances[{i}].frequency" for i, s in enumerate(substances) if "frequency" not in s
-        ]
+    missing = [] if substances else ["substances"]
+    for i, s in enumerate(substances):
+        if "frequency" not in s:
+            missing.append(f"substances[{i}].frequency")
     symptoms = get("symptoms")
     if symptoms is None:  # an empty list is an answer
         missing.append("symptoms")

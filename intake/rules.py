@@ -32,11 +32,11 @@ class FiredRule:
     def __init__(self, code: str, dimension: int, effect: str, reason: str):
         # Frozen, but built the way a plain dataclass is: the generated __init__ of a frozen
         # one calls object.__setattr__ per field, which tripled the cost of each fired rule.
-        fields = self.__dict__
-        fields["code"] = code
-        fields["dimension"] = dimension
-        fields["effect"] = effect
-        fields["reason"] = reason
+        attributes = self.__dict__
+        attributes["code"] = code
+        attributes["dimension"] = dimension
+        attributes["effect"] = effect
+        attributes["reason"] = reason
 
     def as_dict(self) -> dict:
         return {
@@ -121,7 +121,7 @@ def _listing(words: Iterable[str], conjunction: str = "and") -> str:
     """'a', 'a and b', 'a, b and c'."""
     words = list(words)
     if len(words) < 2:
-        return "".join(words)
+        return words[0] if words else ""
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
@@ -178,7 +178,7 @@ def _cssrs_yes(answers: Mapping[str, bool], level: str) -> str:
             "q3": answers.get("q3", False),
             "q6 (not within the past 3 months)": answers.get("q6", False) and not q6_recent,
         }
-    return "yes to " + _listing(text for text, yes in parts.items() if yes)
+    return "yes to " + _listing([text for text, yes in parts.items() if yes])
 
 
 # --- Conditions -----------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _e1_life_threatening(facts: Facts) -> str | None:
 def _e2_suicide_risk_high(facts: Facts) -> str | None:
     if facts.cssrs.risk != "high":
         return None
-    return _sentence(f"C-SSRS risk high: {_cssrs_yes(facts.cssrs_answers, 'high')}")
+    return f"C-SSRS risk high: {_cssrs_yes(facts.cssrs_answers, 'high')}."
 
 
 def _e3_emergency_signs(facts: Facts) -> str | None:
@@ -222,7 +222,7 @@ def _d1_regular_dangerous_depressant(facts: Facts) -> str | None:
     entries = _regular(facts, catalog.DANGEROUS_WITHDRAWAL)
     if not entries:
         return None
-    used = _listing(_used(s) for s in entries)
+    used = _listing([_used(s) for s in entries])
     return _sentence(f"{used} (regular use of a depressant with dangerous withdrawal)")
 
 
@@ -234,7 +234,7 @@ def _d2_withdrawal_history(facts: Facts) -> str | None:
     events = ["withdrawal seizures"] if seizures else []
     if delirium:
         events.append("withdrawal delirium")
-    return _sentence(f"history of {_listing(events)}")
+    return f"History of {_listing(events)}."
 
 
 def _d3_depressants_together(facts: Facts) -> str | None:
@@ -248,14 +248,14 @@ def _d4_regular_opioids(facts: Facts) -> str | None:
     entries = _regular(facts, _OPIOIDS)
     if not entries:
         return None
-    return _sentence(f"{_listing(_used(s) for s in entries)} (regular opioid use)")
+    return _sentence(f"{_listing([_used(s) for s in entries])} (regular opioid use)")
 
 
 def _d5_withdrawal_signs(facts: Facts) -> str | None:
     signs = facts.symptoms & catalog.WITHDRAWAL_SIGNS
     if len(signs) < 2 and signs.isdisjoint(catalog.D5_STRONG_SIGNS):
         return None
-    return _sentence(f"withdrawal signs reported now: {_listing(_symptoms(signs))}")
+    return f"Withdrawal signs reported now: {_listing(_symptoms(signs))}."
 
 
 def _d6_baclofen_above_maximum(facts: Facts) -> str | None:
@@ -297,14 +297,14 @@ def _r2_relapse(facts: Facts) -> str | None:
         return None
     prior = facts.history.get("prior_treatment")
     earlier = f" ({_listing(prior)})" if prior else ""
-    return _sentence(f"relapse after earlier treatment{earlier}")
+    return f"Relapse after earlier treatment{earlier}."
 
 
 def _r3_dast_high(facts: Facts) -> str | None:
     score = facts.dast_10.score
     if score is None or score < 6:
         return None
-    return _sentence(f"DAST-10 score {score} ({facts.dast_10.band})")
+    return f"DAST-10 score {score} ({facts.dast_10.band})."
 
 
 def _r4_many_substances(facts: Facts) -> str | None:
@@ -325,7 +325,7 @@ def _r4_many_substances(facts: Facts) -> str | None:
         if code in weekly
     ]
     listed = _listing(used)
-    return _sentence(f"at least weekly use of {len(weekly)} substances besides nicotine: {listed}")
+    return f"At least weekly use of {len(weekly)} substances besides nicotine: {listed}."
 
 
 def _phq_positive(facts: Facts) -> str:
@@ -338,7 +338,7 @@ def _cssrs_moderate(facts: Facts) -> str:
 
 def _r5_depression_and_suicide_risk(facts: Facts) -> str | None:
     if facts.phq_2.positive and facts.cssrs.risk == "moderate":
-        return _sentence(f"{_phq_positive(facts)}, with {_cssrs_moderate(facts)}")
+        return f"{_phq_positive(facts)}, with {_cssrs_moderate(facts)}."
     return None
 
 
@@ -348,7 +348,7 @@ def _f1_medical(facts: Facts) -> str | None:
     conditions = [words for key, words in _MEDICAL_WORDS.items() if facts.medical.get(key)]
     if not conditions:
         return None
-    rules = ", ".join(rule.code for rule in facts.fired if rule.code.startswith("D"))
+    rules = ", ".join([rule.code for rule in facts.fired if rule.code.startswith("D")])
     return _sentence(f"{_listing(conditions)}, with detox indicated ({rules})")
 
 
@@ -357,8 +357,9 @@ def _f2_co_occurring(facts: Facts) -> str | None:
     moderate = facts.cssrs.risk == "moderate"
     if not positive and not moderate:
         return None
-    if any(rule.code == "R5" for rule in facts.fired):
-        return None
+    for rule in facts.fired:
+        if rule.code == "R5":
+            return None
     parts = []
     if positive:
         parts.append(_phq_positive(facts))
@@ -386,7 +387,7 @@ def _f3_priority_population(facts: Facts) -> str | None:
 def _f4_duties_fit_outpatient(facts: Facts) -> str | None:
     if not facts.duties or facts.any_fired("D") or facts.any_fired("R"):
         return None
-    return _sentence(f"duties ({_listing(facts.duties)}) fit the outpatient track")
+    return f"Duties ({_listing(facts.duties)}) fit the outpatient track."
 
 
 # --- The table ------------------------------------------------------------------------------
