@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
+from intake.public import steps
 from intake.public.summary import render_summary, review_summary
 from tests.test_forms_renderer import every_answer
 from tests.test_wizard_walk import Walk, answers_for
@@ -42,6 +43,51 @@ def test_the_summary_renders_as_its_template_does(language, answers):
     assert "<script>" not in html and "<b>" not in html
     if answers is hostile_answers:
         assert "&lt;b&gt;&amp;&quot;&#x27;&lt;/b&gt;" in html
+
+
+def vignette_answers() -> list[dict]:
+    """Answers that bring in each kind of question: none, every one, a single substance,
+    pregnancy asked openly, and a C-SSRS follow-up."""
+    from tests.test_forms_renderer import POSTS
+
+    def answers_from(posts):
+        answers: dict = {}
+        for step in steps.STEPS[:-1]:
+            form = step.make_form(answers, data=posts.get(step.id, {}))
+            answers[step.id] = form.to_answers() if form.is_valid() else {}
+        return answers
+
+    single = answers_for()
+    open_pregnancy = answers_for(
+        about={**POSTS["about"], "sex": "other"},
+        health={
+            "pregnant": "does_not_apply",
+            "phq_1": "2",
+            "phq_2": "3",
+            "q1": "yes",
+            "q2": "no",
+            "q6": "no",
+        },
+    )
+    vignettes = [answers_from(single), answers_from(open_pregnancy)]
+    assert vignettes[1]["health"]["pregnant"] == "does_not_apply"
+    assert vignettes[0]["substance-details"] and vignettes[0]["together"]
+    return [{}, every_answer(), hostile_answers(), *vignettes]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_forms_read_from_their_class_summarise_as_built_forms_do(language, monkeypatch):
+    from intake.public import summary
+
+    with translation.override(language):
+        for answers in vignette_answers():
+            read = review_summary(answers)
+            monkeypatch.setattr(summary, "_read_from_class", lambda form_class: False)
+            built = review_summary(answers)
+            monkeypatch.undo()
+            assert read == built
+    assert any(summary._read_from_class(step.form_class) for step in steps.STEPS[:-1])
 
 
 def at_review(first_name: str, language: str = "en") -> Client:

@@ -16,12 +16,14 @@ import html as html_lib
 from dataclasses import dataclass, field
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .forms.base import StepForm
 from .steps import REVIEW, applicable
 
 NOT_ANSWERED = _("Not answered")
@@ -42,8 +44,7 @@ class StepSummary:
     groups: list[Group]
 
 
-def _display(bound, value) -> str:
-    form_field = bound.field
+def _display(form_field, value) -> str:
     if isinstance(form_field, forms.MultipleChoiceField):
         labels = {str(k): v for k, v in form_field.choices}
         chosen = [str(labels.get(str(v), v)) for v in value or []]
@@ -64,23 +65,64 @@ def _display(bound, value) -> str:
     return str(value)
 
 
+def _read_from_class(form_class: type[StepForm]) -> bool:
+    """Whether the form's questions and sections are its class's, given the answers: its
+    declared fields, ``answer_fields`` and ``layout``; no __init__, build_layout or field
+    order of its own."""
+    return (
+        form_class.__init__ is StepForm.__init__
+        and form_class.build_layout is StepForm.build_layout
+        and form_class.field_order is None
+    )
+
+
+def _questions(step, answers: dict):
+    """The step's questions as the person's answers build them: (sections, initial, form).
+
+    Most step forms are read from their class (``base_fields`` and the shared
+    ``answer_fields``, read, never changed), with no form built: building one deep-copies
+    every field and widget, and the review page built nine only to read their labels. A form
+    that arranges its sections itself is built as its step page builds it. Both ways give the
+    same summary (tests/test_review_page.py).
+    """
+    form_class = step.form_class
+    if _read_from_class(form_class):
+        fields = {**form_class.base_fields, **form_class.answer_fields(answers)}
+        initial = form_class.initial_from(answers.get(step.id) or {}, answers)
+        return _sections(form_class.layout, fields), initial, None
+    form = step.make_form(answers)
+    return _sections(form.layout, form.fields), form.initial, form
+
+
+def _sections(layout, fields) -> list[tuple[str, list]]:
+    """StepForm.sections() as (title, [(name, field)]): no BoundField is needed here."""
+    if layout is None:
+        return [("", list(fields.items()))]
+    return [
+        (title, [(name, fields[name]) for name in names if name in fields])
+        for title, _intro, names in layout
+    ]
+
+
 def review_summary(answers: dict) -> list[StepSummary]:
     summaries = []
     for step in applicable(answers):
         if step.id == REVIEW:
             continue
-        form = step.make_form(answers)
+        sections, initial, form = _questions(step, answers)
         groups = []
-        for section in form.sections():
+        for title, questions in sections:
             rows = []
-            for bound in section.fields:
-                value = form.initial.get(bound.name)
-                text = _display(bound, value)
-                if bound.name.endswith("-amount") and value not in (None, ""):
-                    suffix = form.unit_suffix(bound.name.rsplit("-", 1)[0])
+            for name, form_field in questions:
+                value = initial.get(name)
+                text = _display(form_field, value)
+                if name.endswith("-amount") and value not in (None, ""):
+                    form = form or step.make_form(answers)
+                    suffix = form.unit_suffix(name.rsplit("-", 1)[0])
                     text = f"{text} {suffix}".strip()
-                rows.append((str(bound.label), text))
-            groups.append(Group(str(section.title), rows))
+                label = form_field.label if form_field.label is not None else pretty_name(name)
+                rows.append((str(label), text))
+            groups.append(Group(str(title), rows))
         summaries.append(StepSummary(step.id, str(step.title), f"{step.url}?review=1", groups))
     return summaries
 
