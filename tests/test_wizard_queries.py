@@ -66,3 +66,30 @@ def test_review_confirmation_and_replay(db, client, django_assert_num_queries):
     # A replayed submit only reads: the session and the (submitted) draft.
     with django_assert_num_queries(2):
         assert client.post(review, DEFAULT_POSTS["review"])["Location"] == reverse("intake:done")
+
+
+def test_an_emergency_submit_adds_only_its_symptoms_and_its_alert(
+    db, client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from intake.models import Alert
+    from tests.test_wizard_emergency import symptoms_post
+    from tests.test_wizard_walk import answers_for
+
+    settings.ALERT_EMAILS = ["oncall@example.org"]
+    Walk(client, answers_for(symptoms=symptoms_post("coma"))).run(until="review")
+    review = reverse("intake:step", args=["review"])
+    # The ordinary submit's 15, plus the symptom links, who receives alerts and the alert row
+    # (no savepoint: a new intake has no alert yet). The e-mail goes once the transaction
+    # commits, from a worker (inline only without a broker).
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        django_assert_num_queries(18),
+    ):
+        assert client.post(review, DEFAULT_POSTS["review"]).status_code == 302
+    alert = Alert.objects.get()
+    assert (alert.reason, alert.state, alert.recipients) == (
+        "emergency",
+        "pending",
+        ["oncall@example.org"],
+    )
+    assert len(callbacks) == 1

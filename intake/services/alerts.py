@@ -73,20 +73,26 @@ def alert_raise(
     level: str = "",
     target_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
+    new_key: bool = False,
 ) -> Alert | None:
     """Write the alert row (once per key) in the caller's transaction; queue its send on
-    commit. Returns None when an alert with this key exists already."""
+    commit. Returns None when an alert with this key exists already. ``new_key``: the caller
+    knows no alert can have this key (its intake was created in this transaction), so the
+    savepoint that survives a duplicate is not needed."""
     clock = timezone.now()
     now = now or clock
     recipients = alert_recipients(reason)
-    try:
-        with transaction.atomic():  # a savepoint: a duplicate key leaves the caller usable
-            alert = Alert.objects.create(
-                key=key, reason=reason, intake=intake, level=level, recipients=recipients,
-                target_at=target_at, created_at=now, next_attempt_at=min(now, clock),
-            )  # fmt: skip
-    except IntegrityError:
-        return None
+    row = {"key": key, "reason": reason, "intake": intake, "level": level,
+           "recipients": recipients, "target_at": target_at, "created_at": now,
+           "next_attempt_at": min(now, clock)}  # fmt: skip
+    if new_key:
+        alert = Alert.objects.create(**row)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate key leaves the caller usable
+                alert = Alert.objects.create(**row)
+        except IntegrityError:
+            return None
     if not recipients:
         # Nobody to tell: an administrator must see it (the admin lists failed alerts).
         AlertAttempt.objects.create(alert=alert, at=now, ok=False, error="NoRecipients")
@@ -99,7 +105,8 @@ def alert_raise(
 
 
 def alerts_for_submitted_intake(intake: Intake, *, now: datetime.datetime | None = None):
-    """Called inside the submit transaction: an emergency or crisis intake raises its alert."""
+    """Called inside the submit transaction, right after the intake's insert: an emergency or
+    crisis intake raises its alert (a new intake has none yet)."""
     reason = ESCALATION_REASONS.get(intake.escalation)
     if reason is None:
         return None
@@ -110,6 +117,7 @@ def alerts_for_submitted_intake(intake: Intake, *, now: datetime.datetime | None
         level=intake.escalation,
         target_at=intake.contact_due_at or first_contact_due(intake),
         now=now,
+        new_key=True,
     )
 
 
