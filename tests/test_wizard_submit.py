@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from intake import validators
 from intake.models import Consent, Draft, Intake, RoutingDecision
+from intake.references import PATTERN
 from tests.test_wizard_walk import DEFAULT_POSTS, DONE, Walk, draft_of
 
 REVIEW = reverse("intake:step", args=["review"])
@@ -142,3 +143,15 @@ def test_an_invalid_document_is_refused_kindly_and_logged_without_answers(
     assert str(validators.NOT_ACCEPTED) in page.content.decode()
     assert not Intake.objects.exists()
     assert "secret" not in caplog.text and "invalid document" in caplog.text
+
+
+def test_a_reference_code_in_use_is_never_given_again(db, client, submit, monkeypatch):
+    # The submit checks its new code in the draft's lock query; when the code is taken it
+    # leaves the choice to intake_submit, which draws codes until one is free.
+    existing = submit()
+    monkeypatch.setattr("intake.services.drafts.new_reference", lambda: existing.reference)
+    ready_to_submit(client)
+    assert client.post(REVIEW, DEFAULT_POSTS["review"])["Location"] == DONE
+    new = Intake.objects.exclude(pk=existing.pk).get()
+    assert new.reference != existing.reference
+    assert PATTERN.match(new.reference)
