@@ -15,20 +15,12 @@ from intake import followup
 from intake.choices import Escalation, Status, Track
 from intake.models import Alert, Intake
 
-from . import presenters, selectors
+from . import queue_rows, selectors
 from .access import WORK_QUEUE, staff_required
 from .filters import ALL, QueueFilter, fold_facets
 from .pagination import paginate
 
 FAILED_ALERTS_SHOWN = datetime.timedelta(days=7)
-
-
-def _row(intake, now: datetime.datetime) -> dict:
-    return {
-        "intake": intake,
-        "badges": presenters.badges(intake),
-        "due": followup.due(due_at=intake.contact_due_at, now=now),
-    }
 
 
 def queue_context(request: HttpRequest) -> dict:
@@ -53,11 +45,10 @@ def queue_context(request: HttpRequest) -> dict:
     page = paginate(
         filterset.qs, raw_page=request.GET.get("page"), total=facets.total, selective=searching
     )
-    rows = [_row(intake, now) for intake in page.items]
     return {
         "filter": filterset,
         "page": page,
-        "rows": rows,
+        "rows": queue_rows.render_rows(page.items, now),
         "track_counts": [(code, label, facets.tracks[code]) for code, label in Track.choices],
         "status_counts": [(code, label, facets.statuses[code]) for code, label in Status.choices],
         "can_export": request.user.has_perm(WORK_QUEUE),
@@ -95,7 +86,7 @@ def followups_context(request: HttpRequest, now: datetime.datetime) -> dict:
     page = paginate(queryset, raw_page=request.GET.get("page"), total=queryset.count())
     return {
         "page": page,
-        "rows": [_row(intake, now) for intake in page.items],
+        "rows": queue_rows.render_rows(page.items, now),
         "overdue": sum(1 for intake in page.items if intake.contact_due_at < now),
     }
 
