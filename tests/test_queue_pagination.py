@@ -69,14 +69,20 @@ def test_a_search_sorts_its_matches_into_the_same_order(queue):
 
 
 def test_pages_past_the_middle_count_from_the_far_end(queue):
-    """The deepest page costs what the first does: a short OFFSET from the other end."""
+    """The deepest page costs what the first does: no OFFSET, the same order reversed; both
+    ends are one joined query, a page between them ids then rows."""
     queryset = _open_queue()
     with CaptureQueriesContext(connection) as first:
         paginate(queryset, raw_page="1", total=18, per_page=5)
     with CaptureQueriesContext(connection) as last:
         page = paginate(queryset, raw_page="4", total=18, per_page=5)
+    with CaptureQueriesContext(connection) as third:
+        paginate(queryset, raw_page="3", total=18, per_page=5)
     assert len(page.items) == 3
-    assert len(first.captured_queries) == len(last.captured_queries) == 2
-    first_ids, last_ids = first.captured_queries[0]["sql"], last.captured_queries[0]["sql"]
-    assert "OFFSET" not in first_ids and "OFFSET" not in last_ids
-    assert 'escalation_rank" DESC' in last_ids and 'escalation_rank" DESC' not in first_ids
+    assert len(first.captured_queries) == len(last.captured_queries) == 1
+    first_sql, last_sql = first.captured_queries[0]["sql"], last.captured_queries[0]["sql"]
+    assert "OFFSET" not in first_sql and "OFFSET" not in last_sql
+    assert 'escalation_rank" DESC' in last_sql and 'escalation_rank" DESC' not in first_sql
+    assert len(third.captured_queries) == 2
+    third_ids = third.captured_queries[0]["sql"]
+    assert "OFFSET 3" in third_ids and 'escalation_rank" DESC' in third_ids

@@ -2,7 +2,9 @@
 
 The queue already runs one GROUP BY per facet (tracks, statuses); the track facet's sum is the
 number of rows the filters match, so it doubles as the total and the page itself is one
-short LIMIT/OFFSET query for ids (from whichever end of the queue is nearer) and one fetch.
+short LIMIT/OFFSET query for ids (from whichever end of the queue is nearer) and one fetch, or,
+for the first and the last page, one joined LIMIT query. Either way a page's query count does
+not depend on how many intakes there are.
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def paginate(
     selective: bool = False,
 ) -> QueuePage:
     """One page, as a "deferred join": the page's ids first, walking only the queue-order
-    index, then those rows with their joins.
+    index, then those rows with their joins (a page at either end, which skips no rows, is
+    one joined query instead; a search always takes the two steps).
 
     ``total`` (from the facet counts) lets the ids query stay short wherever the page is:
     - past the middle, it counts from the far end (the same order reversed, a short OFFSET),
@@ -107,11 +110,19 @@ def paginate(
     few = selective and total <= SORT_MATCHES_UP_TO
     ordered = _unindexed_order(queryset) if few else queryset
     from_end = total - offset - size
-    if size and from_end < offset:
-        ids = list(ordered.reverse().values_list("pk", flat=True)[from_end : from_end + size])
-        ids.reverse()
+    if not selective and offset == 0:
+        # The first page skips nothing: the joined rows in one query, straight off the index.
+        items = list(queryset[:per_page])
+    elif not selective and size and from_end == 0:
+        # The last page, likewise, from the far end.
+        items = list(queryset.reverse()[:size])
+        items.reverse()
     else:
-        ids = list(ordered.values_list("pk", flat=True)[offset : offset + per_page])
-    rows = queryset.filter(pk__in=ids).in_bulk() if ids else {}
-    items = [rows[pk] for pk in ids if pk in rows]
+        if size and from_end < offset:
+            ids = list(ordered.reverse().values_list("pk", flat=True)[from_end : from_end + size])
+            ids.reverse()
+        else:
+            ids = list(ordered.values_list("pk", flat=True)[offset : offset + per_page])
+        rows = queryset.filter(pk__in=ids).in_bulk() if ids else {}
+        items = [rows[pk] for pk in ids if pk in rows]
     return QueuePage(items=items, number=number, total=total, per_page=per_page)
