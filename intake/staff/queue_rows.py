@@ -178,4 +178,5 @@ def render_rows(intakes: list[Intake], now: datetime.datetime) -> SafeString:
     if not intakes:
         return SafeString("")
     words = _Words()
-    return mark_safe("".join(render_row(intake, now, words) for intake in intakes))  # noqa: S308
+    # Every value in a row went through escape() above.
+    return mark_safe("".join(render_row(intake, now, words) for intake in intakes))  # noqa: S308  # nosec B308 B703
