@@ -16,6 +16,7 @@ from intake.services.followup import ERRORS as CONTACT_ERRORS
 from intake.services.staff import ERRORS
 
 from . import selectors
+from .field_html import FieldsHtml
 
 LINE_BREAKS_AND_TABS = str.maketrans("", "", "\r\n\t")
 
@@ -63,8 +64,33 @@ class VersionedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.intake = intake
 
+    @property
+    def html(self) -> FieldsHtml:
+        """``{{ form.html.note }}``: the field as ``|as_crispy_field`` shows it (field_html)."""
+        return FieldsHtml(self)
+
+
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices read with one plain query. ModelChoiceIterator reads with .iterator(),
+    which on PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: three round trips
+    outside a transaction) to save memory on a long list; the staff are a handful of rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # fills (or reuses) the queryset's result cache
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.queryset)
+
 
 class StaffChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoices
+
     def label_from_instance(self, obj) -> str:
         return str(obj)
 
