@@ -106,3 +106,48 @@ def test_status_and_track_filters_count_the_same_either_way(client, coordinator,
     assert fast["page"].total == slow["page"].total
     assert fast["track_counts"] == slow["track_counts"]
     assert fast["status_counts"] == slow["status_counts"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"status": "closed", "track": "detox"},
+        {"status": "bogus"},
+        {"q": "dana", "track": "outpatient"},
+        {"flag": "priority_population", "overdue": "on"},
+        {"submitted_after": "", "submitted_before": ""},
+        {"submitted_after": "2000-01-01"},
+        {"submitted_after": "not a date", "track": "detox"},
+    ],
+)
+def test_counted_is_the_filters_without_status_and_track(intakes, rf, coordinator, data):
+    """QueueFilter.counted gives what a second filter set over the same data, minus status and
+    track, gives: the same rows, and "narrows" exactly when that set has another filter set or
+    an error."""
+    from django.utils import timezone
+
+    from intake.staff import selectors
+    from intake.staff.filters import ALL, QueueFilter
+
+    Intake.objects.filter(pk=intakes[0].pk).update(status=Status.CLOSED)
+    request = rf.get("/staff/")
+    request.user = coordinator
+    now = timezone.now()
+    main = QueueFilter(data, queryset=selectors.queue_intakes(), request=request, now=now)
+    queryset, narrows = main.counted("status", "track")
+
+    other = {key: value for key, value in data.items() if key not in ("status", "track")}
+    second = QueueFilter(
+        {**other, "status": ALL}, queryset=selectors.queue_intakes(), request=request, now=now
+    )
+    assert sorted(queryset.values_list("pk", flat=True)) == sorted(
+        second.qs.values_list("pk", flat=True)
+    )
+    expected = not second.is_valid() or any(
+        name not in ("status", "track")
+        and value not in (None, "", False)
+        and not (isinstance(value, slice) and value.start is None and value.stop is None)
+        for name, value in second.form.cleaned_data.items()
+    )
+    assert narrows == expected

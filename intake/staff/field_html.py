@@ -104,7 +104,7 @@ def _radios(field: BoundField) -> str:
 def render_field(field: BoundField) -> SafeString:
     widget = field.field.widget
     if field.is_hidden:
-        return SafeString(str(field))
+        return field.as_widget()
     css = field.css_classes()
     css = f" {escape(css)}" if css else ""
     auto_id = escape(field.auto_id)

@@ -17,7 +17,7 @@ from intake.models import Alert, Intake
 
 from . import queue_rows, selectors
 from .access import WORK_QUEUE, staff_required
-from .filters import ALL, QueueFilter, fold_facets
+from .filters import QueueFilter, fold_facets
 from .pagination import paginate
 
 FAILED_ALERTS_SHOWN = datetime.timedelta(days=7)
@@ -34,10 +34,8 @@ def queue_context(request: HttpRequest) -> dict:
     if not filterset.is_valid():
         # Bad input (a malformed date): show the errors and an empty page, not a 500.
         filterset.queryset = filterset.queryset.none()
-    counted = filterset.without("status", "track", status=ALL)
-    matrix = selectors.queue_facet_matrix(
-        counted.qs, every_intake=not counted.narrows("status", "track")
-    )
+    counted, narrowed = filterset.counted("status", "track")
+    matrix = selectors.queue_facet_matrix(counted, every_intake=not narrowed)
     facets = fold_facets(
         matrix, statuses=filterset.chosen_statuses(), track=filterset.chosen_track()
     )
