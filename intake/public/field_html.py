@@ -11,8 +11,10 @@ both together.
 
 from __future__ import annotations
 
+from django import forms
+from django.forms.boundfield import BoundWidget
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from intake.forms_renderer import _text
 
@@ -28,6 +30,97 @@ def _errors(field) -> str:
         )
         html = f'<div class="field-error" id="{_text(field.auto_id)}_error">{items}</div>'
     return html + "\n"
+
+
+def _choice(choice) -> str:
+    """One radio button or checkbox of a group, with its label."""
+    return (
+        '\n    <div class="form-check choice">\n      '
+        f"{choice.tag()}\n      "
+        f'<label class="form-check-label" for="{_text(choice.id_for_label)}">'
+        f"{_text(choice.data.get('label', ''))}</label>\n    </div>\n  "
+    )
+
+
+# What a group's options look like, unticked and ticked, by everything that shapes them (the
+# widget, the field's name, id and attributes, the choices in the page's language, whether the
+# question has an error) and never by an answer: the same for everyone.
+_OPTIONS: dict[tuple, list[tuple[str, str, str]]] = {}
+_OPTIONS_MAX = 2000  # a few hundred in use (questions x languages x with or without errors)
+
+
+def _choices(field) -> str:
+    """The options of a radio or checkbox group.
+
+    Building them through Django's widgets (an option dict, a context, attributes escaped one
+    by one) took about a third of a step page; only "checked" differs from person to person.
+    So each option is built that way once, unticked and ticked, and a page picks one of the
+    two per option, choosing as ChoiceWidget.optgroups does. tests/test_field_html.py holds
+    this to the template, answers, errors and language changing from page to page.
+    """
+    widget = field.field.widget
+    choices = [("" if value is None else value, label) for value, label in widget.choices]
+    if any(isinstance(label, list | tuple) for _value, label in choices):  # option groups
+        return "".join(_choice(choice) for choice in field)
+    id_ = widget.attrs.get("id") or field.auto_id
+    attrs = field.build_widget_attrs({"id": id_} if id_ else {})
+    key = (
+        type(widget), widget.option_template_name, type(field.form.renderer), get_language(),
+        field.html_name, tuple(widget.attrs.items()), tuple(attrs.items()),
+        tuple((str(value), str(label)) for value, label in choices),
+    )  # fmt: skip
+    options = _OPTIONS.get(key)
+    if options is None:
+        options = []
+        for index, (value, label) in enumerate(choices):
+            html = [
+                _choice(BoundWidget(widget, option, field.form.renderer))
+                for option in (
+                    widget.create_option(field.html_name, value, label, ticked, index, attrs=attrs)
+                    for ticked in (False, True)
+                )
+            ]
+            options.append((str(value), *html))
+        if len(_OPTIONS) >= _OPTIONS_MAX:
+            _OPTIONS.clear()
+        _OPTIONS[key] = options
+    chosen = widget.format_value(field.value())
+    multiple = widget.allow_multiple_selected
+    parts = []
+    has_selected = False
+    for value, unticked, ticked in options:
+        selected = (multiple or not has_selected) and value in chosen
+        has_selected |= selected
+        parts.append(ticked if selected else unticked)
+    return "".join(parts)
+
+
+# A drop-down list as Django renders it, by what shapes it (as _OPTIONS) and which option is
+# selected: one of a few dozen states, the same for everyone who chose it.
+_SELECTS: dict[tuple, str] = {}
+
+
+def _select(field) -> str:
+    """A single-choice drop-down (the state: 57 options, each built through a context, its
+    attributes escaped one by one)."""
+    widget = field.field.widget
+    choices = [("" if value is None else value, label) for value, label in widget.choices]
+    if any(isinstance(label, list | tuple) for _value, label in choices):  # option groups
+        return str(field)
+    chosen = widget.format_value(field.value())
+    selected = next((i for i, (value, _l) in enumerate(choices) if str(value) in chosen), None)
+    key = (
+        type(field.form.renderer), get_language(), field.html_name, field.auto_id,
+        tuple(widget.attrs.items()), tuple(field.build_widget_attrs({}).items()),
+        tuple((str(value), str(label)) for value, label in choices), selected,
+    )  # fmt: skip
+    html = _SELECTS.get(key)
+    if html is None:
+        html = str(field)
+        if len(_SELECTS) >= _OPTIONS_MAX:
+            _SELECTS.clear()
+        _SELECTS[key] = html
+    return html
 
 
 def _about(about) -> str:
@@ -53,13 +146,7 @@ def render_field(field) -> SafeString:
             described = f' aria-describedby="{auto_id}_error"'
         else:
             described = ""
-        choices = "".join(
-            '\n    <div class="form-check choice">\n      '
-            f"{choice.tag()}\n      "
-            f'<label class="form-check-label" for="{_text(choice.id_for_label)}">'
-            f"{_text(choice.data.get('label', ''))}</label>\n    </div>\n  "
-            for choice in field
-        )
+        choices = _choices(field)
         html = (
             f'\n<fieldset class="field field-group{has_error}"{described}>\n'
             f'  <legend class="field-legend">{_text(field.label)}{_about(about)}</legend>\n'
@@ -74,11 +161,12 @@ def render_field(field) -> SafeString:
             f"{_text(field.label)}</label>\n  </div>\n  {hint}\n</div>\n"
         )
     else:
+        shown = _select(field) if type(field.field.widget) is forms.Select else str(field)
         widget = (
-            f'<div class="input-group amount-group">{field}'
+            f'<div class="input-group amount-group">{shown}'
             f'<span class="input-group-text">{_text(suffix)}</span></div>'
             if suffix
-            else str(field)
+            else shown
         )
         html = (
             f'\n<div class="field{has_error}">\n'
