@@ -103,3 +103,19 @@ def test_the_option_cache_grows_with_questions_not_answers():
         for field in form:
             render_field(field)
     assert len(field_html._OPTIONS) == len(step.make_form({}).fields)
+
+
+@pytest.mark.django_db
+def test_questions_whose_choices_depend_on_answers_show_their_own_choices():
+    """ "Does not apply to me" is offered only where the sex given leaves pregnancy open: the
+    cached options follow the form's choices, whichever came first."""
+    from intake.public.forms import HealthForm
+
+    reference = get_template("intake/_field.html")
+    for language in ("en", "es"):
+        with translation.override(language):
+            for sex in ("female", "other", "female", "unknown", "female"):
+                field = HealthForm(answers={"about": {"sex": sex}})["pregnant"]
+                html = str(render_field(field))
+                assert html == reference.render({"field": field})
+                assert ('value="does_not_apply"' in html) == (sex != "female")

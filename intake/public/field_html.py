@@ -42,6 +42,34 @@ def _choice(choice) -> str:
     )
 
 
+# Each list of choices as text, by language: translating every label of a question on every
+# page was a tenth of a step's time. Keyed by the field's own list (a choice field's copies share
+# it, and it is never changed in place: see forms.base.SharedChoices); the entry keeps the list
+# alive, so no other list can take its id while the entry stands.
+_TEXTS: dict[tuple[int, str | None], tuple[list, tuple[tuple[str, str], ...]]] = {}
+
+
+def _choice_texts(field, language: str | None) -> tuple[tuple[str, str], ...]:
+    """(value, label) of each of the widget's choices as text, as ``{{ }}`` would show them."""
+    shown = field.field.widget.choices
+    shared = getattr(field.field, "_choices", None)
+    same = (
+        isinstance(shared, list)
+        and len(shared) == len(shown)
+        # The widget's copy holds new pairs (Django normalizes them again) of the same objects.
+        and all(a[0] is b[0] and a[1] is b[1] for a, b in zip(shared, shown, strict=True))
+    )
+    entry = _TEXTS.get((id(shared), language)) if same else None
+    if entry is not None and entry[0] is shared:
+        return entry[1]
+    texts = tuple((str("" if value is None else value), str(label)) for value, label in shown)
+    if same:
+        if len(_TEXTS) >= _OPTIONS_MAX:
+            _TEXTS.clear()
+        _TEXTS[(id(shared), language)] = (shared, texts)
+    return texts
+
+
 # What a group's options look like, unticked and ticked, by everything that shapes them (the
 # widget, the field's name, id and attributes, the choices in the page's language, whether the
 # question has an error) and never by an answer: the same for everyone.
@@ -64,10 +92,11 @@ def _choices(field) -> str:
         return "".join(_choice(choice) for choice in field)
     id_ = widget.attrs.get("id") or field.auto_id
     attrs = field.build_widget_attrs({"id": id_} if id_ else {})
+    language = get_language()
     key = (
-        type(widget), widget.option_template_name, type(field.form.renderer), get_language(),
+        type(widget), widget.option_template_name, type(field.form.renderer), language,
         field.html_name, tuple(widget.attrs.items()), tuple(attrs.items()),
-        tuple((str(value), str(label)) for value, label in choices),
+        _choice_texts(field, language),
     )  # fmt: skip
     options = _OPTIONS.get(key)
     if options is None:
@@ -109,10 +138,11 @@ def _select(field) -> str:
         return str(field)
     chosen = widget.format_value(field.value())
     selected = next((i for i, (value, _l) in enumerate(choices) if str(value) in chosen), None)
+    language = get_language()
     key = (
-        type(field.form.renderer), get_language(), field.html_name, field.auto_id,
+        type(field.form.renderer), language, field.html_name, field.auto_id,
         tuple(widget.attrs.items()), tuple(field.build_widget_attrs({}).items()),
-        tuple((str(value), str(label)) for value, label in choices), selected,
+        _choice_texts(field, language), selected,
     )  # fmt: skip
     html = _SELECTS.get(key)
     if html is None:
