@@ -119,3 +119,19 @@ def test_questions_whose_choices_depend_on_answers_show_their_own_choices():
                 html = str(render_field(field))
                 assert html == reference.render({"field": field})
                 assert ('value="does_not_apply"' in html) == (sex != "female")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_step_renders_its_sections_as_the_template_does(language):
+    from intake.public.field_html import render_sections
+
+    reference = get_template("intake/_sections.html")
+    compared = 0
+    with translation.override(language):
+        for name, form in forms():
+            if not hasattr(form, "sections"):
+                continue
+            assert str(render_sections(form)) == reference.render({"form": form}), name
+            compared += 1
+    assert compared >= 27  # every step but the review: filled, empty and with errors
