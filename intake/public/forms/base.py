@@ -103,6 +103,19 @@ class YesNoField(RadioField):
         return value
 
 
+def scored_fields(questions) -> dict[str, RadioField]:
+    """A screening instrument's questions (AUDIT-C, PHQ-2...) as radio questions whose answers
+    are the points each option scores: the same fields for everyone."""
+    return {
+        question.key: RadioField(
+            label=_(question.text),
+            choices=[(points, _(text)) for points, text in question.options],
+            coerce=int,
+        )
+        for question in questions
+    }
+
+
 class CheckboxesField(SharedChoices, forms.MultipleChoiceField):
     """Any number of answers from a fixed list; none ticked is an answer too ("none of these")."""
 

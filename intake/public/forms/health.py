@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from intake import catalog, screening
 from intake.draft_document import PREGNANCY_OPEN, follow_up_questions, pregnancy_asked
 
-from .base import CheckboxesField, RadioField, StepForm, YesNoField
+from .base import CheckboxesField, RadioField, StepForm, YesNoField, scored_fields
 
 CONDITIONS = [(code, label) for code, label in catalog.MEDICAL_CONDITIONS if code != "pregnant"]
 PREGNANT = (
@@ -25,22 +25,11 @@ CSSRS = {q.key: q for q in screening.CSSRS_QUESTIONS}
 CSSRS_FIRST = [q.key for q in screening.CSSRS_QUESTIONS if q.asked_if is None]
 
 
-def _int(value: str) -> int:
-    return int(value)
-
-
 # The questions, the same for everyone (see StepForm.answer_fields). "Does not apply to me" is
 # offered only where the sex given leaves pregnancy open.
 PREGNANT_OPEN = RadioField(label=_("Are you pregnant?"), choices=PREGNANT)
 PREGNANT_YES_NO = RadioField(label=_("Are you pregnant?"), choices=PREGNANT[:2])
-PHQ_2_FIELDS = {
-    question.key: RadioField(
-        label=_(question.text),
-        choices=[(points, _(text)) for points, text in question.options],
-        coerce=_int,
-    )
-    for question in screening.PHQ_2_QUESTIONS
-}
+PHQ_2_FIELDS = scored_fields(screening.PHQ_2_QUESTIONS)
 CSSRS_FIELDS = {key: YesNoField(label=_(question.text)) for key, question in CSSRS.items()}
 CSSRS_FIRST_FIELDS = {key: CSSRS_FIELDS[key] for key in CSSRS_FIRST}
 

@@ -10,11 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from intake import catalog, screening
 from intake.draft_document import chosen_substances
 
-from .base import CheckboxesField, RadioField, StepForm, YesNoField
-
-
-def _int(value: str) -> int:
-    return int(value)
+from .base import CheckboxesField, StepForm, YesNoField, scored_fields
 
 
 @functools.lru_cache(maxsize=64)
@@ -31,14 +27,7 @@ def used_together_field(codes: tuple[str, ...]) -> CheckboxesField:
 # The screeners' questions, the same for everyone (see StepForm.answer_fields).
 AUDIT_C_KEYS = [q.key for q in screening.AUDIT_C_QUESTIONS]
 DAST_10_KEYS = [q.key for q in screening.DAST_10_QUESTIONS]
-AUDIT_C_FIELDS = {
-    question.key: RadioField(
-        label=_(question.text),
-        choices=[(points, _(text)) for points, text in question.options],
-        coerce=_int,
-    )
-    for question in screening.AUDIT_C_QUESTIONS
-}
+AUDIT_C_FIELDS = scored_fields(screening.AUDIT_C_QUESTIONS)
 DAST_10_FIELDS = {
     question.key: YesNoField(label=format_lazy("{}. {}", number, _(question.text)))
     for number, question in enumerate(screening.DAST_10_QUESTIONS, 1)
