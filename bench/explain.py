@@ -32,13 +32,24 @@ def main() -> None:
     from intake.models import Intake, User
 
     client = Client()
-    client.force_login(User.objects.get(username="bench-clinician"))
+    clinician = User.objects.get(username="bench-clinician")
+    client.force_login(clinician)
+    # Staff pages need the second factor: an enrolled device, verified in the session (as
+    # bench/prepare.py does).
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=clinician, name="default")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     pages = -(-Intake.objects.filter(status__in=OPEN_STATUSES).count() // 50)
     for label, url in [
         ("first page", "/staff/"),
         ("middle page", f"/staff/?page={pages // 2}"),
         ("deepest page", f"/staff/?page={pages}"),
         ("search by name", "/staff/?q=Garcia"),
+        ("overdue filter", "/staff/?overdue=on"),
     ]:
         client.get(url)  # warm: the session write on the first request
         with CaptureQueriesContext(connection) as queries:
