@@ -25,24 +25,13 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from bench.prepare import signed_in_clinician
     from intake.choices import OPEN_STATUSES
-    from intake.models import Intake, User
+    from intake.models import Intake
 
-    client = Client()
-    clinician = User.objects.get(username="bench-clinician")
-    client.force_login(clinician)
-    # Staff pages need the second factor: an enrolled device, verified in the session (as
-    # bench/prepare.py does).
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=clinician, name="default")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    client = signed_in_clinician()  # staff pages need the second factor
     pages = -(-Intake.objects.filter(status__in=OPEN_STATUSES).count() // 50)
     for label, url in [
         ("first page", "/staff/"),

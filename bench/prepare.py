@@ -181,6 +181,26 @@ def patient_session(draft_id, token: str) -> str:
     return session.session_key
 
 
+def signed_in_clinician() -> Client:
+    """A client signed in as the bench's clinician, second factor given.
+
+    A clinician's session counts only once the second factor is given: an enrolled device,
+    verified in the session (as intake/staff/second_factor.py's code page would do)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from intake.models import User
+
+    client = Client()
+    clinician = User.objects.get(username="bench-clinician")
+    client.force_login(clinician)
+    device, _ = TOTPDevice.objects.get_or_create(user=clinician, name="default")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def main() -> None:
     import argparse
 
@@ -195,22 +215,11 @@ def main() -> None:
         return
 
     from intake.choices import OPEN_STATUSES
-    from intake.models import Draft, Intake, User
+    from intake.models import Draft, Intake
     from intake.public import steps
     from intake.services.drafts import draft_create
 
-    staff = Client()
-    clinician = User.objects.get(username="bench-clinician")
-    staff.force_login(clinician)
-    # A clinician's session counts only once the second factor is given: an enrolled device,
-    # verified in the session (as intake/staff/second_factor.py's code page would do).
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=clinician, name="default")
-    session = staff.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    staff = signed_in_clinician()
 
     # A finished draft through the real forms: every step's GET opens on its copy. Answers that
     # call for the C-SSRS follow-ups (q2 "yes"), so that the safety page is there too.
