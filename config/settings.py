@@ -192,6 +192,8 @@ if DATABASE_URL:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
     if _db.get("ENGINE") == "django.db.backends.postgresql":
+        # Django's backend with a cheaper per-request health check (intake/db/postgresql).
+        _db["ENGINE"] = "intake.db.postgresql"
         if envbool("DATABASE_POOL", False):
             # psycopg's pool lives inside each process; several gunicorn workers share nothing.
             _db["OPTIONS"] = {"pool": {"min_size": 1, "max_size": envint("DATABASE_POOL_MAX", 8)}}

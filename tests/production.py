@@ -79,7 +79,7 @@ def free_port() -> int:
 
 def scratch_database(tmp: Path, test_settings: dict) -> tuple[str, callable]:
     """A database URL for the production process, and a function that removes it."""
-    if test_settings["ENGINE"] != "django.db.backends.postgresql":
+    if not test_settings["ENGINE"].endswith("postgresql"):
         return f"sqlite:///{tmp / 'production.sqlite3'}", lambda: None
     import psycopg
 
