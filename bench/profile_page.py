@@ -2,6 +2,9 @@
 database): where a request's time goes, by function. For finding what to fix, not a figure.
 
     python bench/profile_page.py bench_app_1k /intake/step/symptoms/ --cookie "sessionid=..."
+
+The profile counts CPU time; with WALL=1 in the environment it counts wall-clock time, which
+shows the waits for PostgreSQL (psycopg's wait) that CPU time leaves out.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def main() -> None:
     for _ in range(args.n):
         one()
     print(f"{(time.perf_counter() - started) / args.n * 1000:.2f} ms a request, unprofiled")
-    profiler = cProfile.Profile(time.process_time)
+    profiler = cProfile.Profile(time.perf_counter if os.environ.get("WALL") else time.process_time)
     profiler.enable()
     for _ in range(args.n):
         one()
