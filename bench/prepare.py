@@ -170,11 +170,13 @@ def walk(client: Client, posts: dict[str, dict]) -> None:
 
 
 def patient_session(draft_id, token: str) -> str:
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
+
+    from django.conf import settings
 
     from intake.public.views import SESSION_DRAFT, SESSION_TOKEN
 
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_DRAFT] = str(draft_id)
     session[SESSION_TOKEN] = token
     session.create()

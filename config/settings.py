@@ -315,7 +315,9 @@ STAFF_IDLE_TIMEOUT = envint("STAFF_IDLE_TIMEOUT", 15 * 60)
 # Patients (no login): the cookie ends when the browser closes, and the session after this many
 # seconds without a request; the private resume link is the way back (PatientSessionMiddleware).
 PATIENT_IDLE_TIMEOUT = envint("PATIENT_IDLE_TIMEOUT", 30 * 60)
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions on intake's own table, read with the patient's draft (one query)
+# and an existing one written in one statement (intake/sessions.py).
+SESSION_ENGINE = "intake.sessions"
 
 # Second factor (django-two-factor-auth on django-otp; see intake/staff/second_factor.py).
 # The admin keeps its own login page (the password step); the middleware asks for the code.

@@ -1,9 +1,9 @@
 """Switching an account off ends its sessions at once (issue 8)."""
 
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from intake.models import AuditEvent
+from intake.sessions import session_model
 from tests.conftest import StaffClient
 from tests.test_admin_privileges import change_form_data
 
@@ -13,6 +13,7 @@ def test_deactivating_a_user_in_the_admin_ends_their_sessions(client, administra
     bob.force_login(clinician)
     assert bob.get(reverse("staff:queue")).status_code == 200
     key = bob.session.session_key
+    assert session_model().objects.filter(session_key=key).exists()
 
     client.force_login(administrator)
     data = change_form_data(client, clinician)
@@ -21,7 +22,7 @@ def test_deactivating_a_user_in_the_admin_ends_their_sessions(client, administra
     assert response.status_code == 302
 
     # The session row is gone at once: nothing left to reuse, on this or any app instance.
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not session_model().objects.filter(session_key=key).exists()
     after = bob.get(reverse("staff:queue"))
     assert after.status_code == 302
     assert after["Location"].startswith(reverse("staff:login"))

@@ -9,10 +9,11 @@ from tests.test_wizard_walk import DEFAULT_POSTS, Walk, answers_for
 
 STEP_IDS = ["about", "substances", "substance-details", "together", "symptoms", "health", "life",
             "insurance"]  # fmt: skip
-# GET: the session, the draft. POST: those, then the draft locked and updated (with the
-# savepoint pair that transaction.atomic adds inside the test's transaction).
-GET_QUERIES = 2
-POST_QUERIES = 6
+# GET: the session with its draft, one query (intake/sessions.py). POST: that, then the draft
+# locked and updated (with the savepoint pair that transaction.atomic adds inside the test's
+# transaction).
+GET_QUERIES = 1
+POST_QUERIES = 5
 
 
 @pytest.mark.parametrize("step_id", STEP_IDS)
@@ -55,16 +56,16 @@ def test_review_confirmation_and_replay(db, client, django_assert_num_queries):
     review = reverse("intake:step", args=["review"])
     with django_assert_num_queries(GET_QUERIES):
         client.get(review)
-    # The session and the draft; then, in one transaction (a savepoint pair here, in the
+    # The session with its draft; then, in one transaction (a savepoint pair here, in the
     # test's transaction): the draft locked (and the new reference checked in the same query),
     # the intake, its substances, consent, first timeline line and decision, the pointer to
     # the decision, the draft cleared; the intake noted in the session (another pair).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.post(review, DEFAULT_POSTS["review"])
     with django_assert_num_queries(2):
         client.get(reverse("intake:done"))
-    # A replayed submit only reads: the session and the (submitted) draft.
-    with django_assert_num_queries(2):
+    # A replayed submit only reads: the session with its (submitted) draft.
+    with django_assert_num_queries(1):
         assert client.post(review, DEFAULT_POSTS["review"])["Location"] == reverse("intake:done")
 
 
@@ -78,12 +79,12 @@ def test_an_emergency_submit_adds_only_its_symptoms_and_its_alert(
     settings.ALERT_EMAILS = ["oncall@example.org"]
     Walk(client, answers_for(symptoms=symptoms_post("coma"))).run(until="review")
     review = reverse("intake:step", args=["review"])
-    # The ordinary submit's 15, plus the symptom links, who receives alerts and the alert row
+    # The ordinary submit's 14, plus the symptom links, who receives alerts and the alert row
     # (no savepoint: a new intake has no alert yet). The e-mail goes once the transaction
     # commits, from a worker (inline only without a broker).
     with (
         django_capture_on_commit_callbacks() as callbacks,
-        django_assert_num_queries(18),
+        django_assert_num_queries(17),
     ):
         assert client.post(review, DEFAULT_POSTS["review"]).status_code == 302
     alert = Alert.objects.get()

@@ -8,6 +8,7 @@ from .drafts import Draft, RateLimit
 from .followup import ContactAttempt
 from .intakes import Consent, Intake, SubstanceUse
 from .review import IntakeEvent, RoutingDecision, TrackReview
+from .sessions import Session
 from .users import User
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "IntakeEvent",
     "RateLimit",
     "RoutingDecision",
+    "Session",
     "Substance",
     "SubstanceUse",
     "Symptom",

@@ -35,6 +35,7 @@ from intake.services.drafts import (
     draft_submit,
 )
 from intake.services.throttle import ThrottleResult, throttle_hit
+from intake.sessions import DRAFT_KEY
 
 from . import steps
 from .consent import (
@@ -50,7 +51,7 @@ from .summary import render_summary, review_summary
 
 logger = logging.getLogger(__name__)
 
-SESSION_DRAFT = "intake_draft"
+SESSION_DRAFT = DRAFT_KEY
 SESSION_TOKEN = "intake_token"  # noqa: S105 - a session key name, not a secret
 SESSION_SEEN = "intake_emergency_seen"
 SESSION_AFTER_EMERGENCY = "intake_after_emergency"
@@ -73,8 +74,11 @@ def bind_draft(request: HttpRequest, draft: Draft, token: str) -> None:
 
 def session_draft(request: HttpRequest) -> Draft | None:
     """This browser's draft: a submitted one stays (to replay the confirmation), an expired
-    unsubmitted one is gone."""
-    draft = draft_for_session(draft_id=request.session.get(SESSION_DRAFT))
+    unsubmitted one is gone. Read with the session when its query could (intake.sessions)."""
+    draft_id = request.session.get(SESSION_DRAFT)
+    read, draft = request.session.draft_read(draft_id)
+    if not read:
+        draft = draft_for_session(draft_id=draft_id)
     if draft is None or (draft.submitted_intake_id is None and draft_is_expired(draft)):
         return None
     return draft

@@ -5,13 +5,13 @@ every app instance at once; the next request from that browser is anonymous."""
 from __future__ import annotations
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from intake.models import AuditEvent, User
 from intake.services.audit import audit_record
+from intake.sessions import session_model
 
 
 def end_sessions(user) -> int:
@@ -22,13 +22,14 @@ def end_sessions(user) -> int:
     sessions (SQLite, on a busy two-core machine). The account is signed out on its next
     request even before this runs: Django's ModelBackend refuses an inactive user's session.
     """
+    sessions = session_model().objects
     mine = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+    for session in sessions.filter(expire_date__gt=timezone.now()).iterator():
         data = session.get_decoded()
         if data.get(SESSION_KEY) == str(user.pk):
             mine.append(session.session_key)
     if mine:
-        Session.objects.filter(session_key__in=mine).delete()
+        sessions.filter(session_key__in=mine).delete()
     return len(mine)
 
 

@@ -1,0 +1,189 @@
+"""The session engine (intake/sessions.py): the session read with its draft in one query, the
+move of the old sessions."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.middleware import PATIENT_SEEN_KEY
+from intake.models import Draft, Session
+from intake.public.views import SESSION_DRAFT
+from intake.services.drafts import draft_create, draft_save_step
+from intake.sessions import SessionStore, session_model
+from tests.test_wizard_walk import DEFAULT_POSTS, Walk
+
+ABOUT = reverse("intake:step", args=["about"])
+
+
+def _sql(ctx) -> list[str]:
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def _seen_long_ago(client) -> None:
+    """The patient's activity clock a while back: the next request writes the session."""
+    session = client.session
+    session[PATIENT_SEEN_KEY] = int(time.time()) - 120
+    session.save()
+
+
+def test_the_engine_is_intakes_own():
+    assert session_model() is Session
+    assert Session.get_session_store_class() is SessionStore
+
+
+# --- The draft read with the session -----------------------------------------------------------
+
+
+def test_a_step_page_reads_the_session_and_its_draft_in_one_query(db, client):
+    Walk(client).run(until="together")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(ABOUT).status_code == 200
+    [query] = _sql(ctx)
+    assert 'FROM "intake_session" LEFT OUTER JOIN "intake_draft"' in query
+    draft = Draft.objects.get()
+    assert Session.objects.get().draft_id == draft.pk
+
+
+def test_a_draft_changed_by_another_browser_is_seen_at_once(db, client):
+    Walk(client).run(until="together")
+    other = Client()
+    other.get(reverse("intake:resume", args=[client.session["intake_token"]]))
+    changed = {**DEFAULT_POSTS["about"], "first_name": "Robin"}
+    assert other.post(ABOUT, changed).status_code == 302
+
+    page = client.get(ABOUT)
+    assert page.context["form"].initial["first_name"] == "Robin"
+
+
+def test_a_draft_submitted_elsewhere_shows_the_confirmation(db, client):
+    Walk(client).run(until="review")
+    other = Client()
+    other.get(reverse("intake:resume", args=[client.session["intake_token"]]))
+    review = reverse("intake:step", args=["review"])
+    assert other.post(review, DEFAULT_POSTS["review"])["Location"] == reverse("intake:done")
+
+    assert client.get(ABOUT)["Location"] == reverse("intake:done")
+
+
+def test_a_draft_expired_or_purged_since_starts_again(db, client):
+    Walk(client).run(until="together")
+    Draft.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(ABOUT)["Location"] == reverse("intake:start")
+    Draft.objects.all().delete()  # the session's column now points at no draft
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(ABOUT)["Location"] == reverse("intake:start")
+    assert len(ctx.captured_queries) == 1
+
+
+def test_the_draft_read_is_handed_out_once_and_only_for_its_id(db):
+    draft, _token = draft_create()
+    store = SessionStore()
+    store[SESSION_DRAFT] = str(draft.pk)
+    store.create()
+
+    again = SessionStore(store.session_key)
+    assert again[SESSION_DRAFT] == str(draft.pk)
+    assert again.draft_read("another id") == (False, None)
+    again = SessionStore(store.session_key)
+    again.load()
+    draft_save_step(draft_id=draft.pk, step_id="about", data={"first_name": "A"})
+    read, row = again.draft_read(str(draft.pk))
+    assert read and row.pk == draft.pk and row.answers == {}  # as the session's query read it
+    assert again.draft_read(str(draft.pk)) == (False, None)  # later: from the database
+
+
+def test_a_session_whose_column_lags_its_data_reads_the_draft_apart(db, client):
+    """A row written without the column (as one moved by the migration might be) still finds
+    its draft: a query of its own, then the next save fills the column."""
+    Walk(client).run(until="together")
+    _seen_long_ago(client)  # this request writes the session
+    Session.objects.update(draft=None)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(ABOUT).status_code == 200
+    # The session, the draft, and the session written (with a savepoint pair: Django's save,
+    # in the test's transaction).
+    assert len(ctx.captured_queries) == 5
+    assert Session.objects.get().draft_id == Draft.objects.get().pk
+
+
+def test_a_session_points_at_the_draft_its_data_names(db, client):
+    Walk(client).run(until="together")
+    first = Draft.objects.get()
+    assert Session.objects.get().draft_id == first.pk
+    client.post(reverse("intake:start"))  # a new intake in the same browser
+    second = Draft.objects.exclude(pk=first.pk).get()
+    assert Session.objects.get().draft_id == second.pk
+    client.post(reverse("intake:forget"))
+    assert not Session.objects.filter(draft__isnull=False).exists()
+
+
+def test_staff_sessions_point_at_no_draft(db, client, coordinator):
+    client.force_login(coordinator)
+    assert Session.objects.get().draft_id is None
+
+
+def test_clearsessions_deletes_the_expired_sessions(db):
+    now = timezone.now()
+    for key, days in (("a" * 32, -1), ("b" * 32, 1)):
+        Session.objects.create(session_key=key, session_data="",
+                               expire_date=now + datetime.timedelta(days=days))  # fmt: skip
+    call_command("clearsessions")
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
+
+
+# --- The move from django_session (migration 0015) ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_the_live_sessions_with_their_drafts(coordinator):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("intake", "0014_overdue_count_index_only")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    draft, _token = draft_create()
+    patient = DjangoSessionStore()  # as Django's engine wrote them
+    patient[SESSION_DRAFT] = str(draft.pk)
+    patient[PATIENT_SEEN_KEY] = int(time.time())
+    patient.create()
+    staff = DjangoSessionStore()
+    staff["_auth_user_id"] = str(coordinator.pk)
+    staff.create()
+    staff_key = staff.session_key
+    expired = DjangoSessionStore()
+    expired["x"] = 1
+    expired.set_expiry(-1)
+    expired.create()
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    assert not DjangoSession.objects.exists()
+    moved = dict(Session.objects.values_list("session_key", "draft_id"))
+    assert moved == {patient.session_key: draft.pk, staff_key: None}
+    # Nobody is signed out: the moved sessions read as before.
+    browser = Client()
+    browser.cookies["sessionid"] = patient.session_key
+    assert browser.get(reverse("intake:start")).context["resume_step"] is not None
+    assert SessionStore(staff_key).get("_auth_user_id") == str(coordinator.pk)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    assert set(DjangoSession.objects.values_list("session_key", flat=True)) == {
+        patient.session_key,
+        staff_key,
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
