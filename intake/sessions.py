@@ -1,12 +1,18 @@
 """The session engine (SESSION_ENGINE = "intake.sessions"): Django's database sessions on
-intake's own table (intake.models.Session), as Django's documentation extends them, with the
-draft read by the session's own query.
+intake's own table (intake.models.Session), as Django's documentation extends them, with two
+round trips fewer where a wizard page spends them:
 
-The session's query also reads the draft its data points at (``intake_draft``, repeated in the
-row's ``draft`` column on every save): a wizard page needs no query of its own for it
-(``draft_read``, used by intake.public.views.session_draft). The row is read in the same
-request, when the session is first used, as fresh as a query of its own a moment later; it is
-handed out once, and any later ask goes to the database.
+- **The draft with the session.** The session's query also reads the draft its data points at
+  (``intake_draft``, repeated in the row's ``draft`` column on every save): a wizard page needs
+  no query of its own for it (``draft_read``, used by intake.public.views.session_draft). The
+  row is read in the same request, when the session is first used, as fresh as a query of its
+  own a moment later; it is handed out once, and any later ask goes to the database.
+- **An existing session written in one statement.** Django writes a session in
+  ``transaction.atomic()``: BEGIN, UPDATE, COMMIT. Outside a transaction (every session a
+  request saves: SessionMiddleware saves after the view) the UPDATE alone is as atomic, and a
+  session deleted meanwhile still raises UpdateError (SessionInterrupted for the request).
+  Creating a session (an INSERT that may meet a used key) and a save inside a transaction (a
+  savepoint keeps a failure from spoiling it) stay Django's.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils import timezone
 
 # The session data's key for the patient's draft (intake.public.views binds it).
@@ -84,3 +92,15 @@ class SessionStore(db.SessionStore):
         obj = await super().acreate_model_instance(data)
         obj.draft_id = draft_id_of(data)
         return obj
+
+    def save(self, must_create=False):
+        using = router.db_for_write(self.model)
+        if must_create or self.session_key is None or not transaction.get_autocommit(using):
+            return super().save(must_create)
+        obj = self.create_model_instance(self._get_session())
+        try:
+            obj.save(force_update=True, using=using)  # one UPDATE; none updated: DatabaseError
+        except IntegrityError:
+            raise
+        except DatabaseError as error:
+            raise UpdateError from error

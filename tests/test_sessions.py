@@ -1,5 +1,5 @@
-"""The session engine (intake/sessions.py): the session read with its draft in one query, the
-move of the old sessions."""
+"""The session engine (intake/sessions.py): the session read with its draft in one query, an
+existing session written by one UPDATE outside a transaction, the move of the old sessions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime
 import time
 
 import pytest
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.core.management import call_command
 from django.db import connection
@@ -130,6 +131,98 @@ def test_a_session_points_at_the_draft_its_data_names(db, client):
 def test_staff_sessions_point_at_no_draft(db, client, coordinator):
     client.force_login(coordinator)
     assert Session.objects.get().draft_id is None
+
+
+# --- An existing session written in one statement ----------------------------------------------
+
+
+def _session_writes(sql: list[str]) -> list[str]:
+    return [query for query in sql if "intake_session" in query]
+
+
+def _transactions(sql: list[str]) -> list[str]:
+    return [query for query in sql if query.startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_post_writes_the_session_in_one_update(client):
+    Walk(client).run(until="together")
+    _seen_long_ago(client)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(ABOUT, DEFAULT_POSTS["about"]).status_code == 302
+    sql = _sql(ctx)
+    # The session with its draft; BEGIN, the draft locked and saved, COMMIT; then the
+    # session's activity clock written by one UPDATE, in no transaction of its own (Django's
+    # save added BEGIN and COMMIT around it: 8 statements, 3 of them for the session).
+    assert len(sql) == 6, sql
+    read, update = _session_writes(sql)
+    assert 'FROM "intake_session" LEFT OUTER JOIN "intake_draft"' in read
+    assert sql[-2:] == ["COMMIT", update] and update.startswith('UPDATE "intake_session" SET')
+    assert len(_transactions(sql)) == 2  # the draft's BEGIN and COMMIT
+    assert Session.objects.get().get_decoded()[PATIENT_SEEN_KEY] > time.time() - 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_submit_notes_the_intake_in_the_session_in_one_update(client):
+    Walk(client).run(until="review")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(reverse("intake:step", args=["review"]), DEFAULT_POSTS["review"])
+    assert response["Location"] == reverse("intake:done")
+    sql = _sql(ctx)
+    # The submit's own transaction, then the intake noted in the session: one UPDATE (it was
+    # BEGIN, UPDATE, COMMIT).
+    assert sql[-2:] == ["COMMIT", sql[-1]] and sql[-1].startswith('UPDATE "intake_session" SET')
+    assert len(_session_writes(sql)) == 2  # read with the draft, written once
+    assert [query.split()[0] for query in _transactions(sql)] == ["BEGIN", "COMMIT"]
+    assert client.get(reverse("intake:done")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_deleted_meanwhile_is_not_written_back(client):
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    store.load()
+    Session.objects.all().delete()
+    store["x"] = 2
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.exists()
+
+
+def test_a_session_deleted_meanwhile_in_a_transaction(db):
+    """Inside a transaction Django's own save runs (with its savepoint): the same error."""
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    Session.objects.all().delete()
+    store["x"] = 2
+    with pytest.raises(UpdateError):
+        store.save()
+    assert Draft.objects.count() == 0  # the test's transaction is still usable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_whose_session_was_ended_meanwhile_is_interrupted():
+    """Django's SessionInterrupted (a 400) when the row went during the request, as before."""
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+
+    def view(request):
+        request.session["x"] = 2
+        Session.objects.all().delete()  # ended elsewhere: signed out, revoked
+        return HttpResponse()
+
+    request = RequestFactory().get("/")
+    request.COOKIES["sessionid"] = store.session_key
+    with pytest.raises(SessionInterrupted):
+        SessionMiddleware(view)(request)
 
 
 def test_clearsessions_deletes_the_expired_sessions(db):

@@ -59,7 +59,8 @@ def test_review_confirmation_and_replay(db, client, django_assert_num_queries):
     # The session with its draft; then, in one transaction (a savepoint pair here, in the
     # test's transaction): the draft locked (and the new reference checked in the same query),
     # the intake, its substances, consent, first timeline line and decision, the pointer to
-    # the decision, the draft cleared; the intake noted in the session (another pair).
+    # the decision, the draft cleared; the intake noted in the session (another pair here, in
+    # the test's transaction; outside one a single UPDATE: tests/test_sessions.py).
     with django_assert_num_queries(14):
         client.post(review, DEFAULT_POSTS["review"])
     with django_assert_num_queries(2):
