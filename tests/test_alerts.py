@@ -381,17 +381,19 @@ def test_a_wizard_submit_that_fails_after_storing_the_intake_leaves_no_alert(
 ):
     from django.db import DatabaseError
 
-    from intake.services import drafts
+    from intake.services import intakes
     from tests.test_wizard_emergency import symptoms_post
     from tests.test_wizard_walk import Walk, answers_for
 
     walk = Walk(client, answers_for(symptoms=symptoms_post("coma"))).run(until="review")
+    raise_alert = intakes.alerts_for_submitted_intake
 
-    def fail(**kwargs):
+    def fail(intake, **kwargs):
+        raise_alert(intake, **kwargs)
         assert Alert.objects.count() == 1  # the alert row is in the submit transaction...
-        raise DatabaseError("the draft could not be marked submitted")
+        raise DatabaseError("the submit failed after its alert")
 
-    monkeypatch.setattr(drafts, "draft_mark_submitted", fail)
+    monkeypatch.setattr(intakes, "alerts_for_submitted_intake", fail)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DatabaseError):
         walk.post_step("review")
     assert Alert.objects.count() == 0  # ...and rolled back with it: no row, no e-mail

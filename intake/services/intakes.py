@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, Substan
 from intake.references import PATTERN as REFERENCE_PATTERN
 from intake.references import new_reference
 from intake.schema import DocumentError, validate_document
+from intake.services import one_statement
 from intake.services.alerts import alerts_for_submitted_intake
 
 
@@ -45,6 +47,8 @@ def intake_submit(
     now: datetime.datetime | None = None,
     notify: bool = True,
     key_locked: bool = False,
+    reserved_ids: tuple[int, int] | None = None,
+    also_update: tuple[models.Model, Sequence[str]] | None = None,
 ) -> Intake:
     """Validate, store and route one intake, all or nothing.
 
@@ -58,6 +62,11 @@ def intake_submit(
     is queued once it commits); imports and demo data pass notify=False.
     Raises intake.schema.DocumentError on an invalid document, before anything is written, so
     that a caller's own transaction stays usable (an import reports every bad document).
+
+    ``reserved_ids`` (PostgreSQL, with ``key_locked``): the ids of the intake and of its
+    decision, taken from their sequences by the caller (intake.services.one_statement.next_id):
+    every row is then written in one statement, with ``also_update`` (an instance and the
+    fields to write, e.g. the draft marked submitted) as its last part.
     """
     doc = validate_document(document)
     now = now or timezone.now()
@@ -86,6 +95,18 @@ def intake_submit(
             **fields,
         )
         apply_queue_fields(intake, decision)
+        if reserved_ids is not None:
+            if not key_locked:
+                raise ValueError("reserved_ids: only for a caller that holds the key's lock")
+            _store_in_one_statement(intake, reserved_ids, decision, substances=substances,
+                                    symptoms=symptoms, consent=consent,
+                                    submitted_at=submitted_at, now=now,
+                                    also_update=also_update)  # fmt: skip
+            if notify:
+                alerts_for_submitted_intake(intake, now=now)
+            return intake
+        if also_update is not None:
+            raise ValueError("also_update: only with reserved_ids")
         if key_locked:
             intake.save(force_insert=True)
         else:
@@ -119,23 +140,93 @@ def _store_rows(
 ) -> None:
     """The rows that belong to a new intake: substances, symptoms, consent, the timeline's
     first line."""
-    SubstanceUse.objects.bulk_create(SubstanceUse(intake=intake, **row) for row in substances)
-    if symptoms:
+    rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
+                     submitted_at=submitted_at, now=now)  # fmt: skip
+    SubstanceUse.objects.bulk_create(rows.substances)
+    if rows.symptoms:
         # A new intake has no symptoms yet: insert the links at once (``set()`` would first
         # read the links there are, to find which to remove).
-        through = Intake.symptoms.through
-        through.objects.bulk_create(
-            through(intake_id=intake.pk, symptom_id=code) for code in dict.fromkeys(symptoms)
-        )
-    if consent is not None:
-        Consent.objects.create(intake=intake, agreed_at=now, **consent.__dict__)
-    # When the person submitted (an import's own time), so that the timeline sorts truly.
-    IntakeEvent.objects.create(
-        intake=intake,
-        kind=IntakeEvent.Kind.SUBMITTED,
-        new_value=intake.status,
-        created_at=submitted_at,
+        Intake.symptoms.through.objects.bulk_create(rows.symptoms)
+    if rows.consent is not None:
+        rows.consent.save(force_insert=True)
+    rows.event.save(force_insert=True)
+
+
+@dataclass
+class _NewRows:
+    substances: list[SubstanceUse]
+    symptoms: list[models.Model]
+    consent: Consent | None
+    event: IntakeEvent
+
+
+def _new_rows(
+    *,
+    intake: Intake,
+    substances: list[dict],
+    symptoms: list[str] | None,
+    consent: ConsentData | None,
+    submitted_at: datetime.datetime,
+    now: datetime.datetime,
+) -> _NewRows:
+    through = Intake.symptoms.through
+    return _NewRows(
+        substances=[SubstanceUse(intake=intake, **row) for row in substances],
+        symptoms=[
+            through(intake_id=intake.pk, symptom_id=code) for code in dict.fromkeys(symptoms or ())
+        ],
+        consent=(
+            Consent(intake=intake, agreed_at=now, **consent.__dict__)
+            if consent is not None
+            else None
+        ),
+        # When the person submitted (an import's own time), so that the timeline sorts truly.
+        event=IntakeEvent(
+            intake=intake,
+            kind=IntakeEvent.Kind.SUBMITTED,
+            new_value=intake.status,
+            created_at=submitted_at,
+        ),
     )
+
+
+def _store_in_one_statement(
+    intake: Intake,
+    reserved_ids: tuple[int, int],
+    decision: routing.Decision,
+    *,
+    substances: list[dict],
+    symptoms: list[str] | None,
+    consent: ConsentData | None,
+    submitted_at: datetime.datetime,
+    now: datetime.datetime,
+    also_update: tuple[models.Model, Sequence[str]] | None,
+) -> None:
+    """The intake, its rows and its decision (and ``also_update``) in one statement: the ids
+    are known before, so the intake is inserted pointing at its decision (no UPDATE after)
+    and no insert waits for another's RETURNING."""
+    intake.pk, decision_id = reserved_ids
+    row = RoutingDecision.from_decision(intake=intake, created_at=now, decision=decision)
+    row.pk = decision_id
+    intake.current_decision = row
+    rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
+                     submitted_at=submitted_at, now=now)  # fmt: skip
+    # The other rows take their ids from their sequences in the statement (nothing points at
+    # them).
+    statements = [one_statement.insert([intake]), one_statement.insert([row]),
+                  one_statement.insert([rows.event])]  # fmt: skip
+    if rows.substances:
+        statements.append(one_statement.insert(rows.substances))
+    if rows.symptoms:
+        statements.append(one_statement.insert(rows.symptoms))
+    if rows.consent is not None:
+        statements.append(one_statement.insert([rows.consent]))
+    if also_update is not None:
+        statements.append(one_statement.update(*also_update))
+    if one_statement.write(statements) != 1 and also_update is not None:
+        # As save(update_fields=...) says it; the transaction is rolled back.
+        raise DatabaseError(f"{type(also_update[0]).__name__}: the row to update is gone")
+    one_statement.mark_saved(intake, row)
 
 
 def _unused_reference() -> str:

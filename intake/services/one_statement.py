@@ -1,0 +1,104 @@
+"""Several inserts and updates sent to PostgreSQL as one statement (one round trip).
+
+The final submit writes six rows into five tables: through the ORM that is a round trip each
+(and one more to point the intake at its decision). PostgreSQL runs data-modifying
+statements inside ``WITH``, each exactly once and to completion, in one statement:
+
+    WITH w0 AS (INSERT INTO intake_intake ...), w1 AS (INSERT INTO intake_substanceuse ...), ...
+    UPDATE intake_draft SET ... WHERE id = ...
+
+The rows must not depend on one another's results: they carry their ids, reserved before with
+``next_id()`` (the intake and its decision point at each other, which foreign keys allow
+because Django creates them DEFERRABLE INITIALLY DEFERRED: checked at commit). Unique
+constraints are checked at once, as for any insert; triggers fire as for any insert.
+
+Values are converted as the ORM converts them for an insert (``pre_save`` then
+``get_db_prep_save`` of each field), so the rows are the rows ``save()`` would write; the test
+suite compares both. PostgreSQL only: SQLite has no data-modifying WITH (nor sequences), and
+callers keep the ORM path there (``supported()``).
+"""
+
+# ruff: noqa: S608 - the SQL is built from models' table and column names (quoted) and %s
+# placeholders only, never from input. (The same reason for the B608 markers for bandit below.)
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+
+def supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def next_id(model: type[models.Model]) -> RawSQL:
+    """An expression that takes the next id of ``model``'s table from its sequence (for an
+    ``annotate()`` on a query the caller makes anyway): the id is the row's, whether or not the
+    row is written (a sequence never gives a number twice; gaps are harmless)."""
+    return RawSQL("nextval(pg_get_serial_sequence(%s, %s)::regclass)",
+                  (model._meta.db_table, model._meta.pk.column))  # fmt: skip
+
+
+@cache
+def _insert_head(model: type[models.Model], with_pk: bool):
+    qn = connection.ops.quote_name
+    fields = tuple(field for field in model._meta.local_concrete_fields
+                   if with_pk or field is not model._meta.auto_field)  # fmt: skip
+    columns = ", ".join(qn(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "  # nosec B608
+    return head, fields, row
+
+
+def insert(objs: Sequence[models.Model]) -> tuple[str, list]:
+    """One INSERT of ``objs`` (instances of one model): with their ids, or all without (the
+    table's sequence numbers them; the instances are not told their ids, as nothing written
+    in the same statement can point at them)."""
+    with_pk = objs[0].pk is not None
+    head, fields, row = _insert_head(type(objs[0]), with_pk)
+    params = []
+    for obj in objs:
+        if (obj.pk is not None) != with_pk:
+            raise ValueError("one_statement.insert: either every row has its id or none has")
+        params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection)
+                      for field in fields)  # fmt: skip
+    return head + ", ".join([row] * len(objs)), params
+
+
+def update(obj: models.Model, field_names: Sequence[str]) -> tuple[str, list]:
+    """One UPDATE of ``obj``'s row: ``field_names`` as ``save(update_fields=...)`` would write
+    them (an auto_now field gets the time when it is named, as there)."""
+    qn = connection.ops.quote_name
+    meta = obj._meta
+    fields = [meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{qn(field.column)} = %s" for field in fields)
+    params = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # nosec B608
+    return sql, params
+
+
+def write(statements: Sequence[tuple[str, list]]) -> int:
+    """Run ``statements`` as one: all but the last inside WITH. Returns the row count of the
+    last (for an UPDATE: whether it found its row)."""
+    *first, (last_sql, last_params) = statements
+    params = []
+    parts = []
+    for i, (sql, statement_params) in enumerate(first):
+        parts.append(f"w{i} AS ({sql})")
+        params.extend(statement_params)
+    params.extend(last_params)
+    sql = f"WITH {', '.join(parts)} {last_sql}" if parts else last_sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def mark_saved(*objs: models.Model) -> None:
+    """What save() leaves on an instance it inserted (with its id): from the database, not
+    new."""
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias

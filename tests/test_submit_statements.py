@@ -1,0 +1,182 @@
+"""The final submit's statements: on PostgreSQL the draft's lock (which also reserves the ids of
+the intake and its decision) and one statement for every row; on SQLite the ORM's statement a
+row. Both must write the same rows (intake/services/one_statement.py)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import (
+    Alert,
+    Consent,
+    Draft,
+    Intake,
+    IntakeEvent,
+    RoutingDecision,
+    SubstanceUse,
+)
+from intake.services import drafts, one_statement
+from intake.services.intakes import ConsentData
+from tests.test_wizard_emergency import symptoms_post
+from tests.test_wizard_walk import DEFAULT_POSTS, Walk, answers_for, draft_of
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="one statement is PostgreSQL's (data-modifying WITH)"
+)
+REVIEW = reverse("intake:step", args=["review"])
+
+
+def _kind(sql: str) -> str:
+    """A statement's verb and tables, e.g. 'INSERT intake_intake'."""
+    if sql.startswith("WITH "):
+        writes = re.findall(r'(INSERT INTO|UPDATE) "(\w+)"', sql)
+        return "WITH " + ", ".join(f"{verb.split()[0]} {table}" for verb, table in writes)
+    verb = sql.split()[0]
+    if verb in ("SAVEPOINT", "RELEASE"):
+        return verb
+    table = re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', sql)[-1]  # after any subquery's
+    return f"{verb} {table}" + (" FOR UPDATE" if sql.endswith("FOR UPDATE") else "")
+
+
+@postgresql_only
+def test_a_submit_on_postgresql_is_the_lock_and_one_statement(db, client):
+    Walk(client).run(until="review")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
+    statements = [q["sql"] for q in ctx.captured_queries]
+    # (The savepoints are the test's: in production the submit's atomic() is BEGIN/COMMIT.)
+    assert [_kind(sql) for sql in statements] == [
+        "SELECT django_session",
+        "SELECT intake_draft",
+        "SAVEPOINT",
+        "SELECT intake_draft FOR UPDATE",
+        "WITH INSERT intake_intake, INSERT intake_routingdecision, INSERT intake_intakeevent, "
+        "INSERT intake_substanceuse, INSERT intake_consent, UPDATE intake_draft",
+        "RELEASE",
+        "SAVEPOINT",
+        "UPDATE django_session",
+        "RELEASE",
+    ]
+    lock = statements[3]
+    assert "nextval(pg_get_serial_sequence('intake_intake', 'id')::regclass)" in lock
+    assert "nextval(pg_get_serial_sequence('intake_routingdecision', 'id')::regclass)" in lock
+    # No UPDATE of the intake: it is inserted pointing at its decision.
+    intake = Intake.objects.get()
+    assert intake.current_decision == RoutingDecision.objects.get(intake=intake)
+    assert draft_of(client).submitted_intake == intake
+
+
+def _submit_both_ways(answers: dict, monkeypatch) -> list[Intake]:
+    """The same answers submitted by the ORM path and by the one statement, at one time."""
+    now = timezone.now().replace(microsecond=0)
+    consent = ConsentData(text_version="2024-01", contact_ok=True, privacy_acknowledged=True,
+                          signature="Dana Rivers", signed_on=now.date(), disclosure_ok=True,
+                          disclosure_recipient="Clinic", disclosure_purpose="Care",
+                          disclosure_information="All",
+                          disclosure_expires=now.date() + datetime.timedelta(days=365))  # fmt: skip
+    made = []
+    for in_one_statement in (False, True):
+        draft = draft_of_answers(answers)
+        monkeypatch.setattr(one_statement, "supported", lambda v=in_one_statement: v)
+        intake_id = drafts.draft_submit(
+            draft_id=draft.pk, consent=consent, is_ready=lambda *_: True, language="es", now=now
+        )
+        made.append(Intake.objects.get(pk=intake_id))
+    monkeypatch.undo()
+    return made
+
+
+def draft_of_answers(answers: dict) -> Draft:
+    draft, _token = drafts.draft_create(answers=answers, completed_steps=list(answers))
+    return draft
+
+
+def _rows(intake: Intake) -> dict:
+    """Every row the submit wrote for ``intake``, without ids and the random reference."""
+    ids = ("id", "intake_id", "reference", "submission_key", "current_decision_id", "key")
+
+    def plain(obj) -> dict:
+        """Every column (model_to_dict would leave out the fields staff cannot edit)."""
+        obj.refresh_from_db()
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+                if f.attname not in ids}  # fmt: skip
+
+    draft = Draft.objects.get(submitted_intake=intake)
+    return {
+        "intake": plain(intake) | {"symptoms": sorted(s.pk for s in intake.symptoms.all())},
+        "points_at_its_decision": intake.current_decision.intake_id == intake.pk,
+        "substances": [plain(row) for row in SubstanceUse.objects.filter(intake=intake)],
+        "consent": [plain(row) for row in Consent.objects.filter(intake=intake)],
+        "events": [plain(row) for row in IntakeEvent.objects.filter(intake=intake)],
+        "decisions": [plain(row) for row in RoutingDecision.objects.filter(intake=intake)],
+        "alerts": [
+            plain(row) | {"key": row.key.replace(str(intake.pk), "ID")}
+            for row in Alert.objects.filter(intake=intake)
+        ],  # fmt: skip
+        "draft": (draft.answers, draft.completed_steps, draft.submitted_at),
+    }
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"symptoms": symptoms_post("coma")}],
+    ids=["ordinary", "emergency with symptoms and its alert"],
+)
+def test_one_statement_writes_the_rows_the_orm_writes(db, client, settings, monkeypatch, changes):
+    settings.ALERT_EMAILS = ["oncall@example.org"]
+    Walk(client, answers_for(**changes)).run(until="review")
+    answers = draft_of(client).answers
+    by_orm, in_one = _submit_both_ways(answers, monkeypatch)
+    assert _rows(in_one) == _rows(by_orm)
+    assert _rows(in_one)["points_at_its_decision"]
+    if changes:
+        assert _rows(in_one)["alerts"] and _rows(in_one)["intake"]["symptoms"]
+
+
+@postgresql_only
+def test_a_replayed_submit_reserves_ids_but_writes_nothing(db, client):
+    Walk(client).run(until="review")
+    client.post(REVIEW, DEFAULT_POSTS["review"])
+    first = Intake.objects.get()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
+    assert not [q for q in ctx.captured_queries if "WITH" in q["sql"] or "INSERT" in q["sql"]]
+    assert list(Intake.objects.all()) == [first]
+
+
+def test_rows_are_written_with_their_ids_or_all_without():
+    with pytest.raises(ValueError):
+        one_statement.insert([IntakeEvent(pk=1, intake_id=1), IntakeEvent(intake_id=1)])
+
+
+@postgresql_only
+def test_a_failing_part_of_the_statement_writes_nothing(db, client, submit, monkeypatch):
+    # A code taken between the lock's check and the insert (here: a check told it was free):
+    # the unique index refuses the intake, and with it every other row of the statement.
+    from django.db import IntegrityError
+
+    existing = submit()
+    monkeypatch.setattr("intake.services.drafts.new_reference", lambda: existing.reference)
+    monkeypatch.setattr(drafts, "draft_lock", _lock_that_misses_the_reference(drafts.draft_lock))
+    Walk(client).run(until="review")
+    with pytest.raises(IntegrityError):
+        client.post(REVIEW, DEFAULT_POSTS["review"])
+    assert list(Intake.objects.all()) == [existing]
+    assert not draft_of(client).submitted_intake_id and draft_of(client).answers
+
+
+def _lock_that_misses_the_reference(lock):
+    def missing(**kwargs):
+        draft = lock(**kwargs)
+        draft.reference_taken = False
+        return draft
+
+    return missing
