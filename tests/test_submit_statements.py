@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -180,3 +181,23 @@ def _lock_that_misses_the_reference(lock):
         return draft
 
     return missing
+
+
+def test_the_lock_query_made_once_serves_every_draft(db, submit):
+    # draft_lock's SQL is built by the ORM once per process; each call puts its own values in.
+    from django.db import transaction
+
+    existing = submit()
+    first = draft_of_answers({"about": {"first_name": "A"}})
+    second = draft_of_answers({"about": {"first_name": "B"}})
+    with transaction.atomic():
+        locked = drafts.draft_lock(draft_id=str(first.pk), reference=existing.reference)
+        assert (locked.pk, locked.answers, locked.reference_taken) == (
+            first.pk,
+            {"about": {"first_name": "A"}},
+            True,
+        )
+        locked = drafts.draft_lock(draft_id=second.pk, reference="ZZZZ-ZZZZ")
+        assert (locked.pk, locked.reference_taken) == (second.pk, False)
+        assert drafts.draft_lock(draft_id=first.pk) == first
+        assert drafts.draft_lock(draft_id=uuid.uuid4(), reference="ZZZZ-ZZZZ") is None

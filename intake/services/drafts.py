@@ -9,6 +9,7 @@ does not hand out working links. Drafts live DRAFT_TTL (7 days) after the last s
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import secrets
 import uuid
@@ -118,15 +119,36 @@ def draft_lock(
     to find its code unused. With ``reserve_ids`` (PostgreSQL) it also takes the ids of the
     intake and of its routing decision from their sequences (``draft.new_intake_id``,
     ``draft.new_decision_id``), so that the submit writes every row in one statement."""
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("draft_lock must run inside transaction.atomic()")
-    rows = Draft.objects.select_for_update().filter(pk=draft_id)
+    sql, params, id_at, reference_at = _lock_query(connection.vendor, bool(reference),
+                                                   reserve_ids)  # fmt: skip
+    params = list(params)
+    params[id_at] = Draft._meta.pk.get_db_prep_value(draft_id, connection)
     if reference:
-        rows = rows.annotate(reference_taken=Exists(Intake.objects.filter(reference=reference)))
+        params[reference_at] = reference
+    return next(iter(Draft.objects.raw(sql, params)), None)
+
+
+_ID, _REFERENCE = uuid.UUID(int=1), "?"  # stand-ins for the values of _lock_query's SQL
+
+
+@functools.cache
+def _lock_query(vendor: str, with_reference: bool, reserve_ids: bool):
+    """draft_lock's query, made by the ORM once per process (building it again for every
+    submit cost about as much as a round trip): its SQL, its parameters with stand-ins, and
+    where in them the draft's id and the reference go."""
+    rows = Draft.objects.select_for_update().filter(pk=_ID)
+    if with_reference:
+        rows = rows.annotate(reference_taken=Exists(Intake.objects.filter(reference=_REFERENCE)))
     if reserve_ids:
         rows = rows.annotate(new_intake_id=one_statement.next_id(Intake),
                              new_decision_id=one_statement.next_id(RoutingDecision))  # fmt: skip
-    return rows.first()
+    sql, params = rows.order_by("pk")[:1].query.sql_with_params()  # as first() would
+    params = tuple(params)
+    id_at = params.index(Draft._meta.pk.get_db_prep_value(_ID, transaction.get_connection()))
+    return sql, params, id_at, (params.index(_REFERENCE) if with_reference else None)
 
 
 @transaction.atomic(savepoint=False)  # part of the submit: no savepoint of its own
