@@ -157,7 +157,10 @@ def profile(args) -> None:
         count += 1
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+    stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+    stats.print_stats(args.top)
+    if args.callees:
+        stats.print_callees(args.callees)
     print(f"{count} submits profiled")
     print(out.getvalue())
 
@@ -201,6 +204,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=400, help="drafts: how many")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--callees", default="", help="profile: also what these functions call")
     args = parser.parse_args()
     args.checkouts = [str(Path(c).resolve()) for c in args.checkouts]
     {"ab": ab, "profile": profile, "drafts": drafts}[args.mode](args)

@@ -25,12 +25,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.expressions import RawSQL
 
 
+def _connection():
+    """The connection itself: ``django.db.connection`` is a proxy that looks it up again in
+    a context-local store on every attribute, which the ORM reads a few times per value."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def supported() -> bool:
-    return connection.vendor == "postgresql"
+    return _connection().vendor == "postgresql"
 
 
 def next_id(model: type[models.Model]) -> RawSQL:
@@ -43,7 +49,7 @@ def next_id(model: type[models.Model]) -> RawSQL:
 
 @cache
 def _insert_head(model: type[models.Model], with_pk: bool):
-    qn = connection.ops.quote_name
+    qn = _connection().ops.quote_name
     fields = tuple(field for field in model._meta.local_concrete_fields
                    if with_pk or field is not model._meta.auto_field)  # fmt: skip
     columns = ", ".join(qn(field.column) for field in fields)
@@ -58,6 +64,7 @@ def insert(objs: Sequence[models.Model]) -> tuple[str, list]:
     in the same statement can point at them)."""
     with_pk = objs[0].pk is not None
     head, fields, row = _insert_head(type(objs[0]), with_pk)
+    connection = _connection()
     params = []
     for obj in objs:
         if (obj.pk is not None) != with_pk:
@@ -70,6 +77,7 @@ def insert(objs: Sequence[models.Model]) -> tuple[str, list]:
 def update(obj: models.Model, field_names: Sequence[str]) -> tuple[str, list]:
     """One UPDATE of ``obj``'s row: ``field_names`` as ``save(update_fields=...)`` would write
     them (an auto_now field gets the time when it is named, as there)."""
+    connection = _connection()
     qn = connection.ops.quote_name
     meta = obj._meta
     fields = [meta.get_field(name) for name in field_names]
@@ -91,7 +99,7 @@ def write(statements: Sequence[tuple[str, list]]) -> int:
         params.extend(statement_params)
     params.extend(last_params)
     sql = f"WITH {', '.join(parts)} {last_sql}" if parts else last_sql
-    with connection.cursor() as cursor:
+    with _connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
@@ -101,4 +109,4 @@ def mark_saved(*objs: models.Model) -> None:
     new."""
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = DEFAULT_DB_ALIAS
