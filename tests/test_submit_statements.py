@@ -52,20 +52,20 @@ def test_a_submit_on_postgresql_is_the_lock_and_one_statement(db, client):
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
     statements = [q["sql"] for q in ctx.captured_queries]
-    # (The savepoints are the test's: in production the submit's atomic() is BEGIN/COMMIT.)
+    # (The savepoints are the test's: in production the submit's atomic() is BEGIN/COMMIT,
+    # and the session's save one UPDATE outside it: tests/test_sessions.py.)
     assert [_kind(sql) for sql in statements] == [
-        "SELECT django_session",
-        "SELECT intake_draft",
+        "SELECT intake_session",  # with the draft (intake/sessions.py)
         "SAVEPOINT",
         "SELECT intake_draft FOR UPDATE",
         "WITH INSERT intake_intake, INSERT intake_routingdecision, INSERT intake_intakeevent, "
         "INSERT intake_substanceuse, INSERT intake_consent, UPDATE intake_draft",
         "RELEASE",
         "SAVEPOINT",
-        "UPDATE django_session",
+        "UPDATE intake_session",
         "RELEASE",
     ]
-    lock = statements[3]
+    lock = statements[2]
     assert "nextval(pg_get_serial_sequence('intake_intake', 'id')::regclass)" in lock
     assert "nextval(pg_get_serial_sequence('intake_routingdecision', 'id')::regclass)" in lock
     # No UPDATE of the intake: it is inserted pointing at its decision.
