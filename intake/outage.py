@@ -57,6 +57,7 @@ def outage_response(request: HttpRequest) -> HttpResponse:
 
 def _step_again(request: HttpRequest, step_id: str) -> HttpResponse:
     from intake.public import steps
+    from intake.public.field_html import render_sections
 
     step = steps.get_step(step_id)
     if step is None or step.id == steps.REVIEW:
@@ -77,6 +78,7 @@ def _step_again(request: HttpRequest, step_id: str) -> HttpResponse:
     context = {
         "step": step,
         "form": form,
+        "sections": render_sections(form),
         "progress": {"topic": step.topic, "topics": steps.TOPICS},
         "back_url": previous.url if previous else "",
         "from_review": request.GET.get("review") == "1",

@@ -45,8 +45,10 @@ from .consent import (
     disclosure_expires,
     disclosure_recipient,
 )
-from .emergency import emergency_for
+from .emergency import Emergency, emergency_for
+from .field_html import render_sections
 from .forms import ConsentForm, StartForm
+from .frame import framed, marker, safe_marker
 from .summary import render_summary, review_summary
 
 logger = logging.getLogger(__name__)
@@ -239,18 +241,56 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
     else:
         form = current.make_form(answers)
     previous = steps.previous_step(current, answers)
-    return render(
-        request,
-        current.template,
-        {
-            "step": current,
-            "form": form,
-            "progress": _progress(current),
-            "back_url": _back_url(previous, from_review),
-            "from_review": from_review,
-            "emergency": emergency_for(answers),
-        },
-    )
+    emergency = emergency_for(answers)
+    context = {
+        "step": current,
+        "form": form,
+        "sections": render_sections(form),
+        "progress": _progress(current),
+        "back_url": _back_url(previous, from_review),
+        "from_review": from_review,
+        "emergency": emergency,
+    }
+    if form.errors:  # the error summary and title: through the template
+        return render(request, current.template, context)
+    key = (current.id, from_review, _emergency_key(emergency))
+    slots = {"sections": context["sections"], "back_url": context["back_url"]}
+    return framed(request, current.template, context, key=key, build=_step_frame, slots=slots)
+
+
+def _emergency_key(emergency) -> tuple[bool, bool] | None:
+    """What the emergency alert shows: whether to call 911 first, and 988."""
+    return None if emergency is None else (emergency.medical, emergency.suicide_risk)
+
+
+def _emergency_shown(key: tuple[bool, bool] | None) -> Emergency | None:
+    """An emergency as the alert shows it, without what made it one (the frame keeps no
+    answer)."""
+    if key is None:
+        return None
+    return Emergency(medical=key[0], suicide_risk=key[1], items=frozenset())
+
+
+class _NoErrors:
+    """The form as a frame sees it: no errors (a page with errors renders in full), no answer."""
+
+    @property
+    def errors(self) -> dict:
+        return {}
+
+
+def _step_frame(key) -> dict:
+    step_id, from_review, emergency = key
+    current = steps.get_step(step_id)
+    return {
+        "step": current,
+        "form": _NoErrors(),
+        "sections": safe_marker("sections"),
+        "progress": _progress(current),
+        "back_url": marker("back_url"),
+        "from_review": from_review,
+        "emergency": _emergency_shown(emergency),
+    }
 
 
 def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResponse:
@@ -281,27 +321,51 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                     return redirect(current.url)
                 request.session[SESSION_DONE] = intake_id
                 return redirect("intake:done")
-    return render(
-        request,
-        current.template,
-        {
-            "step": current,
-            "form": form,
-            "progress": _progress(current),
-            "back_url": steps.previous_step(current, draft.answers).url,
-            "summary": render_summary(review_summary(draft.answers)),
-            "minor": validators.is_minor(draft.answers.get("about", {}).get("date_of_birth")),
-            "emergency": emergency_for(draft.answers),
-            "consent_version": CONSENT_VERSION,
-            "disclosure": {
-                "recipient": disclosure_recipient(),
-                "purpose": DISCLOSURE_PURPOSE,
-                "information": DISCLOSURE_INFORMATION,
-                "expires": disclosure_expires(today),
-            },
-            "today": today,
+    minor = validators.is_minor(draft.answers.get("about", {}).get("date_of_birth"))
+    emergency = emergency_for(draft.answers)
+    context = {
+        **_review_fixed(form, today),
+        "back_url": steps.previous_step(current, draft.answers).url,
+        "summary": render_summary(review_summary(draft.answers)),
+        "minor": minor,
+        "emergency": emergency,
+    }
+    if form.is_bound or typed is not None:  # answers typed or checked: through the template
+        return render(request, current.template, context)
+    key = (minor, _emergency_key(emergency), today)
+    slots = {"summary": context["summary"], "back_url": context["back_url"]}
+    return framed(request, current.template, context, key=key, build=_review_frame, slots=slots)
+
+
+def _review_fixed(form: ConsentForm, today) -> dict:
+    """The review page's context that is the same for everyone on ``today``."""
+    current = steps.get_step(steps.REVIEW)
+    return {
+        "step": current,
+        "form": form,
+        "progress": _progress(current),
+        "consent_version": CONSENT_VERSION,
+        "disclosure": {
+            "recipient": disclosure_recipient(),
+            "purpose": DISCLOSURE_PURPOSE,
+            "information": DISCLOSURE_INFORMATION,
+            "expires": disclosure_expires(today),
         },
-    )
+        "today": today,
+    }
+
+
+def _review_frame(key) -> dict:
+    """The review page before any consent is typed: the empty consent form is the same for
+    everyone; the summary and the Back link are each person's own."""
+    minor, emergency, today = key
+    return {
+        **_review_fixed(ConsentForm(center=settings.CENTER_NAME), today),
+        "summary": safe_marker("summary"),
+        "back_url": marker("back_url"),
+        "minor": minor,
+        "emergency": _emergency_shown(emergency),
+    }
 
 
 @never_cache
