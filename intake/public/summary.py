@@ -20,10 +20,10 @@ from django.forms.utils import pretty_name
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from .forms.base import StepForm
+from .forms.base import SharedChoices, StepForm
 from .steps import REVIEW, applicable
 
 NOT_ANSWERED = _("Not answered")
@@ -44,10 +44,34 @@ class StepSummary:
     groups: list[Group]
 
 
+# Each shared list of choices as {value: label} text, by language: the review page showed some
+# sixty answers, each building the dict of its question's options (the state list has 57) and
+# translating the one chosen. Keyed by the list's id, for the lists choice fields share
+# (forms.base.SharedChoices: never changed in place); the entry keeps its list alive, so no
+# other list can take the id while the entry stands. Options only: never an answer.
+_LABELS: dict[tuple[int, str | None], tuple[list, dict[str, str]]] = {}
+_LABELS_MAX = 2000
+
+
+def _labels(form_field) -> dict[str, str]:
+    choices = form_field.choices
+    if not isinstance(form_field, SharedChoices):
+        return {str(k): str(v) for k, v in choices}
+    key = (id(choices), get_language())
+    entry = _LABELS.get(key)
+    if entry is not None and entry[0] is choices:
+        return entry[1]
+    labels = {str(k): str(v) for k, v in choices}
+    if len(_LABELS) >= _LABELS_MAX:
+        _LABELS.clear()
+    _LABELS[key] = (choices, labels)
+    return labels
+
+
 def _display(form_field, value) -> str:
     if isinstance(form_field, forms.MultipleChoiceField):
-        labels = {str(k): v for k, v in form_field.choices}
-        chosen = [str(labels.get(str(v), v)) for v in value or []]
+        labels = _labels(form_field)
+        chosen = [labels.get(str(v), str(v)) for v in value or []]
         return ", ".join(chosen) if chosen else str(NONE_TICKED)
     if value is None or value == "":
         return str(NOT_ANSWERED)
@@ -55,8 +79,7 @@ def _display(form_field, value) -> str:
         return str(_("Yes") if value else _("No"))
     if isinstance(form_field, forms.ChoiceField):
         value = form_field.prepare_value(value)
-        labels = {str(k): v for k, v in form_field.choices}
-        return str(labels.get(str(value), value))
+        return _labels(form_field).get(str(value), str(value))
     if isinstance(form_field, forms.DateField):
         try:
             return date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT")
