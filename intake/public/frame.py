@@ -51,6 +51,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: no template or translation has them
+_OWN = ("csrf", "path", "nonce")  # the slots framed() fills itself
 _MARKER = re.compile(f"{_OPEN}(<|&lt;)(\\w+)(>|&gt;){_CLOSE}")
 
 
@@ -62,7 +63,8 @@ def marker(name: str) -> str:
 
 def safe_marker(name: str) -> SafeString:
     """The stand-in of HTML the view has already made (the questions, the summary)."""
-    return mark_safe(marker(name))  # noqa: S308  # nosec B308 B703 - our own marker, no input
+    # Our own marker: nothing from a request in it.
+    return mark_safe(marker(name))  # noqa: S308  # nosec B308 B703
 
 
 class _FrameRequest:
@@ -80,7 +82,7 @@ class _FrameRequest:
 class Frame:
     """The template's text between slots: ``pieces[0] slot0 pieces[1] slot1 ... pieces[n]``."""
 
-    __slots__ = ("pieces", "slots")
+    __slots__ = ("own", "pieces", "slots")
 
     def __init__(self, html: str, names: set[str] | None = None):
         parts = _MARKER.split(html)
@@ -94,9 +96,10 @@ class Frame:
             self.slots.append((name, escaped))
         if any(_OPEN in piece or _CLOSE in piece for piece in self.pieces):
             raise ValueError("a slot the template changed (a filter on it?)")
-        unknown = {name for name, _escaped in self.slots} - (names or set())
-        if names is not None and unknown:
-            raise ValueError(f"slots nobody fills: {sorted(unknown)}")
+        used = {name for name, _escaped in self.slots}
+        if names is not None and used - names:
+            raise ValueError(f"slots nobody fills: {sorted(used - names)}")
+        self.own = used & set(_OWN)
 
     def fill(self, values: dict[str, Any]) -> str:
         pieces = self.pieces
@@ -108,7 +111,6 @@ class Frame:
         return "".join(out)
 
 
-_OWN = ("csrf", "path", "nonce")  # filled by framed() itself
 _FRAMES: dict[tuple, Frame] = {}
 _FRAMES_MAX = 500  # steps x languages x a few states, and a review frame per day
 
@@ -142,8 +144,13 @@ def framed(
         if len(_FRAMES) >= _FRAMES_MAX:
             _FRAMES.clear()
         _FRAMES[full_key] = frame
-    values = {**slots, "csrf": get_token(request), "path": request.get_full_path()}
-    if any(name == "nonce" for name, _escaped in frame.slots):
+    values = dict(slots)
+    own = frame.own
+    if "csrf" in own:  # as {% csrf_token %} asks: only a page with a form takes a token
+        values["csrf"] = get_token(request)
+    if "path" in own:
+        values["path"] = request.get_full_path()
+    if "nonce" in own:
         values["nonce"] = request.csp_nonce
     if template_rendered.receivers:  # under tests: what the test client reads as .context
         template = get_template(template_name).template
