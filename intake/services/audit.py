@@ -21,6 +21,7 @@ keeps a second copy. `audit_verify_and_checkpoint()` is the scheduled job.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -69,7 +70,6 @@ def checkpoint_key(key_id: str) -> bytes | None:
 # --- Writing --------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def audit_record(
     *,
     action: str,
@@ -84,26 +84,96 @@ def audit_record(
 
     ``actor`` is the user who acted (None: nobody signed in, then ``username`` names who tried);
     ``ip_address`` where from (``intake.http.who_acted(request)`` gives both for a view)."""
+    fields = {
+        "key_id": settings.AUDIT_KEY_ID,
+        "actor": actor if actor is not None and actor.pk else None,
+        "actor_username": (actor.get_username() if actor is not None else username)[:150],
+        "action": action,
+        "intake_reference": intake.reference if intake is not None else reference,
+        "ip_address": ip_address,
+        "detail": detail[:500],
+    }
+    if (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    ):
+        return _append_in_two_round_trips(fields)
+    return _append(fields)
+
+
+def _chained(last: tuple[int, str] | None, fields: dict) -> AuditEvent:
+    """The record that follows ``last`` (the head's seq and MAC; None: the trail is empty)."""
+    seq, prev_hash = last if last else (0, GENESIS)
+    event = AuditEvent(seq=seq + 1, prev_hash=prev_hash, created_at=timezone.now(), **fields)
+    event.hash = event.compute_mac(record_key(event.key_id))
+    return event
+
+
+@transaction.atomic
+def _append(fields: dict) -> AuditEvent:
+    """Inside the caller's transaction (a savepoint of it), or SQLite: lock, head, insert."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = last if last else (0, GENESIS)
-    event = AuditEvent(
-        seq=seq + 1,
-        key_id=settings.AUDIT_KEY_ID,
-        created_at=timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
-        actor_username=(actor.get_username() if actor is not None else username)[:150],
-        action=action,
-        intake_reference=intake.reference if intake is not None else reference,
-        ip_address=ip_address,
-        detail=detail[:500],
-        prev_hash=prev_hash,
-    )
-    event.hash = event.compute_mac(record_key(event.key_id))
+    event = _chained(AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first(), fields)
     event.save()
     return event
+
+
+# The head read is a statement of its own, after the lock's: under READ COMMITTED each statement
+# reads a snapshot taken when it starts, so it sees the record that the previous holder of the
+# lock committed. (A head read in the lock's own statement would not: its snapshot predates
+# the wait.)
+_BEGIN_LOCK_HEAD = (
+    "BEGIN; SELECT pg_advisory_xact_lock(%s); "
+    'SELECT "seq", "hash" FROM "intake_auditevent" ORDER BY "seq" DESC LIMIT 1'
+)
+
+
+@functools.cache
+def _insert_statement() -> tuple[list, str]:
+    """AuditEvent's fields (all but the id) and its INSERT … RETURNING id; COMMIT."""
+    meta = AuditEvent._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    # Only the model's own table and column names, quoted; every value is a parameter.
+    insert = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608  # nosec B608
+    return fields, insert + f"RETURNING {quote(meta.pk.column)}; COMMIT"
+
+
+def _append_in_two_round_trips(fields: dict) -> AuditEvent:
+    """PostgreSQL outside a transaction (a page view): the same lock, head read and insert in
+    one transaction of their own, sent as two round trips instead of five (BEGIN, the lock and
+    the head read together; the INSERT and COMMIT together)."""
+    insert_fields, insert = _insert_statement()
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(_BEGIN_LOCK_HEAD, [_ADVISORY_LOCK])
+            cursor.nextset()  # the lock's result
+            cursor.nextset()  # the head read's
+            event = _chained(cursor.fetchone(), fields)
+            cursor.execute(
+                insert,
+                [f.get_db_prep_save(f.pre_save(event, True), connection) for f in insert_fields],
+            )
+            event.pk = cursor.fetchone()[0]
+        except BaseException:
+            _roll_back(cursor)
+            raise
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+def _roll_back(cursor) -> None:
+    """End the transaction opened by hand; a connection that cannot is closed, never reused."""
+    try:
+        cursor.execute("ROLLBACK")
+    except Exception:
+        connection.close()
 
 
 # --- Checkpoints ----------------------------------------------------------------------------
