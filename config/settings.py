@@ -294,6 +294,9 @@ QUEUE_POLL_SECONDS = envint("QUEUE_POLL_SECONDS", 25)
 AUTH_USER_MODEL = "intake.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend with the permissions in one query; ModelBackend itself stays listed for the
+    # sessions signed in through it (see intake/staff/auth_backend.py).
+    "intake.staff.auth_backend.OneQueryPermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
