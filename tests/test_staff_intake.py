@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intake.choices import Status, Track
-from intake.models import AuditEvent, Intake, IntakeEvent, TrackReview
+from intake.models import AuditEvent, Intake, IntakeEvent, TrackReview, User
 from intake.services.intakes import ConsentData, intake_submit
 from intake.services.staff import (
     ERRORS,
@@ -393,6 +393,76 @@ def test_page_query_count_does_not_grow_with_notes_or_rules(client, clinician, s
     for n in range(50):
         intake_note_add(intake=many, actor=clinician, text=f"n{n}", expected_version=many.version)
     assert len(many.current_decision.rules) > len(few.current_decision.rules) + 5
+    # The coma raised a staff alert for `many`; one for `few` too, so that both pages read
+    # their alerts' attempts (a page without alerts skips that read).
+    from intake.models import Alert
+
+    assert Alert.objects.filter(intake=many).exists()
+    Alert.objects.create(key=f"intake:{few.pk}:test", intake=few, reason="emergency")
     client.force_login(clinician)
     _queries_for_page(client, few)  # warm the permission cache paths alike
     assert _queries_for_page(client, few) == _queries_for_page(client, many)
+
+
+# What the page reads, the audit record's write aside (its own statements, which differ between
+# a test's transaction and a request's; see tests/test_audit_concurrency.py).
+AUDIT_WRITE = ("intake_auditevent", "SAVEPOINT", "pg_advisory_xact_lock")
+
+
+def _page_reads(client, intake) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(page(intake)).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if not any(w in q["sql"] for w in AUDIT_WRITE)]
+
+
+def test_a_new_intake_reads_no_attempts_and_the_staff_without_a_distinct(client, clinician, submit):
+    """Session, user, second-factor device, permissions (one query), the intake, its
+    substances, symptoms, latest review, timeline and alerts, the assignable staff. No contact
+    attempts (its count says none yet) and no alert attempts (no alerts)."""
+    intake = submit()
+    client.force_login(clinician)
+    _page_reads(client, intake)
+    reads = _page_reads(client, intake)
+    assert len(reads) == 11, reads
+    assert not [q for q in reads if "intake_contactattempt" in q or "intake_alertattempt" in q]
+    staff = reads[-1]
+    assert "DISTINCT" not in staff and "password" not in staff
+
+
+def test_an_intake_with_attempts_and_alerts_reads_them(client, clinician, coordinator, submit):
+    from intake.models import Alert, AlertAttempt
+    from intake.services.followup import contact_attempt_add
+
+    intake = submit()
+    contact_attempt_add(
+        intake=intake,
+        actor=coordinator,
+        expected_version=intake.version,
+        channel="phone",
+        outcome="no_answer",
+    )
+    alert = Alert.objects.create(key=f"intake:{intake.pk}:test", intake=intake, reason="emergency")
+    AlertAttempt.objects.create(alert=alert, ok=False, error="SMTPConnectError")
+    client.force_login(clinician)
+    _page_reads(client, intake)
+    reads = _page_reads(client, intake)
+    assert len(reads) == 13, reads
+    assert [q for q in reads if "intake_contactattempt" in q]
+    assert [q for q in reads if "intake_alertattempt" in q]
+    html = client.get(page(intake)).content.decode()
+    assert "No answer" in html and "SMTPConnectError" in html
+
+
+def test_the_assignable_staff(client, clinician, coordinator, administrator, no_role, inactive):
+    from django.contrib.auth.models import Permission
+
+    from intake.staff.selectors import assignable_users
+
+    direct = User.objects.create_user(username="dora", first_name="Dora")
+    direct.user_permissions.add(Permission.objects.get(codename="work_queue"))
+    boss = User.objects.create_superuser(username="zed", password="x" * 20)  # noqa: S106
+    inactive.groups.add(*coordinator.groups.all())
+    assert list(assignable_users()) == sorted(
+        [clinician, coordinator, administrator, direct, boss],
+        key=lambda u: (u.first_name, u.last_name, u.username),
+    )
