@@ -37,13 +37,18 @@ def a_request(conn) -> int:
         return cursor.fetchone()[0]
 
 
-def terminate(pid: int) -> None:
+def another_connection() -> psycopg.Connection:
+    """A connection of its own to the test database, beside Django's."""
     settings = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
         user=settings["USER"], password=settings["PASSWORD"] or None,
         dbname=settings["NAME"], autocommit=True,
-    ) as admin:  # fmt: skip
+    )  # fmt: skip
+
+
+def terminate(pid: int) -> None:
+    with another_connection() as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
     time.sleep(0.2)  # the goodbye reaches this side's socket
 
@@ -103,12 +108,7 @@ def test_a_connection_the_server_spoke_on_is_asked_first(
     pid = a_request(conn)
     with conn.cursor() as cursor:
         cursor.execute("LISTEN intake_health_check_test")
-    settings = conn.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
-        user=settings["USER"], password=settings["PASSWORD"] or None,
-        dbname=settings["NAME"], autocommit=True,
-    ) as other:  # fmt: skip
+    with another_connection() as other:
         other.execute("NOTIFY intake_health_check_test")
     time.sleep(0.2)
     asked = count_checks(conn, monkeypatch)

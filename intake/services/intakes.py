@@ -120,8 +120,8 @@ def intake_submit(
                     if existing:
                         return existing
                 raise
-        _store_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
-                    submitted_at=submitted_at, now=now)  # fmt: skip
+        _store_rows(_new_rows(intake=intake, substances=substances, symptoms=symptoms,
+                              consent=consent, submitted_at=submitted_at, now=now))  # fmt: skip
         intake.current_decision = _store_decision(intake=intake, decision=decision, now=now)
         intake.save(update_fields=["current_decision"])
         if notify:
@@ -129,19 +129,9 @@ def intake_submit(
     return intake
 
 
-def _store_rows(
-    *,
-    intake: Intake,
-    substances: list[dict],
-    symptoms: list[str] | None,
-    consent: ConsentData | None,
-    submitted_at: datetime.datetime,
-    now: datetime.datetime,
-) -> None:
-    """The rows that belong to a new intake: substances, symptoms, consent, the timeline's
-    first line."""
-    rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
-                     submitted_at=submitted_at, now=now)  # fmt: skip
+def _store_rows(rows: _NewRows) -> None:
+    """The rows that belong to a new intake (substances, symptom links, consent, the
+    timeline's first line), written through the ORM: a statement a table."""
     SubstanceUse.objects.bulk_create(rows.substances)
     if rows.symptoms:
         # A new intake has no symptoms yet: insert the links at once (``set()`` would first
