@@ -13,10 +13,18 @@ round trips fewer where a wizard page spends them:
   session deleted meanwhile still raises UpdateError (SessionInterrupted for the request).
   Creating a session (an INSERT that may meet a used key) and a save inside a transaction (a
   savepoint keeps a failure from spoiling it) stay Django's.
+- **The session's query compiled once a process.** Every page that reads its session (every
+  wizard step, every staff page) ran the same query, and the ORM built and compiled it anew
+  each time: about as long as the round trip itself. ``_session_query`` has the ORM build it
+  once per database (its SQL, where the key and the time go, the fields' converters); each
+  load runs it through Django's own cursor (query counting and execute wrappers see it) and
+  makes the instances with ``Model.from_db``, converting each value as the ORM does.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 import logging
 import uuid
 from importlib import import_module
@@ -25,7 +33,7 @@ from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 # The session data's key for the patient's draft (intake.public.views binds it).
@@ -56,16 +64,16 @@ class SessionStore(db.SessionStore):
         return Session
 
     def _get_session_from_db(self):
-        # Django's, with the draft joined.
+        # Django's, with the draft joined, by the query compiled once (_session_query).
         try:
-            return self.model.objects.select_related("draft").get(
-                session_key=self.session_key, expire_date__gt=timezone.now()
-            )
-        except (self.model.DoesNotExist, SuspiciousOperation) as e:
-            if isinstance(e, SuspiciousOperation):
-                logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
-                logger.warning(str(e))
+            session = _read_session(self.session_key, router.db_for_read(self.model))
+        except SuspiciousOperation as e:
+            logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
+            logger.warning(str(e))
+            session = None
+        if session is None:
             self._session_key = None
+        return session
 
     def load(self):
         s = self._get_session_from_db()
@@ -104,3 +112,90 @@ class SessionStore(db.SessionStore):
             raise
         except DatabaseError as error:
             raise UpdateError from error
+
+
+def _read_session(session_key: str, using: str):
+    """The unexpired session ``session_key`` with its draft cached on it (None when the join
+    found none), as ``Session.objects.select_related("draft").get(...)`` returns it; or None."""
+    connection = connections[using]
+    query = _session_query(using, connection.vendor)
+    params = list(query.params)
+    params[query.key_at] = query.key_field.get_db_prep_value(session_key, connection)
+    params[query.now_at] = query.now_field.get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    ops = connection.ops
+    for at, converters, expression in query.converters:
+        value = row[at]
+        for convert, of_ops in converters:
+            value = (convert(ops, value, expression, connection) if of_ops
+                     else convert(value, expression, connection))  # fmt: skip
+        row[at] = value
+    split = len(query.session_fields)
+    session = query.session_model.from_db(using, query.session_fields, row[:split])
+    draft = None
+    if row[split + query.draft_pk_at] is not None:
+        draft = query.draft_model.from_db(using, query.draft_fields, row[split:])
+    query.draft_field.set_cached_value(session, draft)
+    return session
+
+
+class _SessionQuery:
+    """The session's query as the ORM compiles it, with what it takes to run it raw."""
+
+    def __init__(self, using: str):
+        from intake.models import Session
+
+        connection = connections[using]
+        meta = Session._meta
+        self.session_model = Session
+        self.draft_field = meta.get_field("draft")
+        self.draft_model = self.draft_field.related_model
+        self.key_field = meta.get_field("session_key")
+        self.now_field = meta.get_field("expire_date")
+        # The key is the primary key: one row or none (no LIMIT 21, which get() adds).
+        rows = (
+            Session.objects.using(using)
+            .select_related("draft")
+            .filter(session_key=_KEY, expire_date__gt=_NOW)
+        )
+        compiler = rows.query.get_compiler(using)
+        self.sql, params = compiler.as_sql()
+        self.params = tuple(params)
+        self.key_at = self.params.index(self.key_field.get_db_prep_value(_KEY, connection))
+        self.now_at = self.params.index(self.now_field.get_db_prep_value(_NOW, connection))
+        session_info = compiler.klass_info
+        [draft_info] = session_info["related_klass_infos"]
+        columns = [expression for expression, _sql, _alias in compiler.select]
+        self.session_fields = [columns[i].target.attname for i in session_info["select_fields"]]
+        self.draft_fields = [columns[i].target.attname for i in draft_info["select_fields"]]
+        if session_info["select_fields"] + draft_info["select_fields"] != [*range(len(columns))]:
+            raise AssertionError("the session's query selects its columns in another order")
+        self.draft_pk_at = self.draft_fields.index(self.draft_model._meta.pk.attname)
+        # The converters the ORM applies to each column (apply_converters): a backend's are
+        # methods of one connection's ops, kept as functions to run with the caller's own.
+        self.converters = [
+            (at, [_converter(convert, connection.ops) for convert in converters], expression)
+            for at, (converters, expression) in compiler.get_converters(columns).items()
+        ]
+
+
+def _converter(convert, ops):
+    if getattr(convert, "__self__", None) is ops:
+        return convert.__func__, True
+    return convert, False
+
+
+_KEY = "?"  # stand-ins for the values of _session_query's SQL
+_NOW = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+@functools.cache
+def _session_query(using: str, vendor: str) -> _SessionQuery:
+    """The session's query built by the ORM once per process and database (building and
+    compiling it for every page cost about as much as the round trip)."""
+    return _SessionQuery(using)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import time
+import uuid
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
@@ -131,6 +132,93 @@ def test_a_session_points_at_the_draft_its_data_names(db, client):
 def test_staff_sessions_point_at_no_draft(db, client, coordinator):
     client.force_login(coordinator)
     assert Session.objects.get().draft_id is None
+
+
+# --- The session's query compiled once (_session_query) ----------------------------------------
+
+
+def _orm_read(key: str):
+    """What the engine ran before: the ORM's query, built and compiled for the call."""
+    return (
+        Session.objects.select_related("draft")
+        .filter(session_key=key, expire_date__gt=timezone.now())
+        .first()
+    )
+
+
+def _fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def _sessions_of_every_kind() -> dict[str, str]:
+    """Session keys: with a draft that has answers, pointing at a purged draft, with no draft,
+    expired."""
+    draft, _token = draft_create()
+    draft_save_step(draft_id=draft.pk, step_id="about", data={"first_name": "Ana", "n": 3})
+    purged, _token = draft_create()
+    keys = {}
+    for kind, draft_id in (("draft", draft.pk), ("purged", purged.pk), ("none", None),
+                           ("expired", draft.pk)):  # fmt: skip
+        store = SessionStore()
+        if draft_id:
+            store[SESSION_DRAFT] = str(draft_id)
+        store["kind"] = kind
+        if kind == "expired":
+            store.set_expiry(-1)
+        store.create()
+        keys[kind] = store.session_key
+    Draft.objects.filter(pk=purged.pk).delete()
+    return keys
+
+
+def test_the_compiled_query_reads_what_the_orms_query_reads(db, django_assert_num_queries):
+    keys = _sessions_of_every_kind()
+    for kind, key in {**keys, "unknown": "x" * 32}.items():
+        expected = _orm_read(key)
+        with django_assert_num_queries(1):
+            session = SessionStore(key)._get_session_from_db()
+            draft = session and session.draft  # cached: no query of its own
+        if expected is None:
+            assert kind in ("expired", "unknown") and session is None
+            continue
+        assert type(session) is Session and _fields(session) == _fields(expected), kind
+        assert session._state.db == expected._state.db and not session._state.adding
+        assert (draft is None) == (expected.draft is None) == (kind != "draft"), kind
+    session = SessionStore(keys["draft"])._get_session_from_db()
+    draft = session.draft
+    assert _fields(draft) == _fields(Draft.objects.get(pk=draft.pk))
+    assert draft.answers == {"about": {"first_name": "Ana", "n": 3}}  # JSON decoded
+    assert draft.completed_steps == ["about"]
+    assert timezone.is_aware(session.expire_date) and timezone.is_aware(draft.updated_at)
+    assert isinstance(session.draft_id, uuid.UUID) and isinstance(draft.pk, uuid.UUID)
+
+
+def test_the_compiled_query_is_the_orms_sql_built_once(db):
+    from intake.sessions import _session_query
+
+    keys = _sessions_of_every_kind()
+    _session_query.cache_clear()
+    with CaptureQueriesContext(connection) as ctx:
+        for key in keys.values():
+            SessionStore(key).load()
+    assert _session_query.cache_info().misses == 1  # then reused
+    assert len(ctx.captured_queries) == len(keys)
+    assert all('FROM "intake_session" LEFT OUTER JOIN "intake_draft"' in q for q in _sql(ctx))
+    orm = Session.objects.select_related("draft").filter(
+        session_key=keys["draft"], expire_date__gt=timezone.now()
+    )
+    query = _session_query(connection.alias, connection.vendor)
+    assert query.sql == orm.query.sql_with_params()[0]  # get() adds only its LIMIT
+
+
+def test_an_expired_session_loads_empty_and_forgets_its_key(db):
+    keys = _sessions_of_every_kind()
+    store = SessionStore(keys["expired"])
+    assert store.load() == {} and store.session_key is None
+    assert store.draft_read(None) == (False, None)
+    store = SessionStore(keys["purged"])
+    assert store.load()["kind"] == "purged"
+    assert store.draft_read(store[SESSION_DRAFT]) == (True, None)  # read: no such draft
 
 
 # --- An existing session written in one statement ----------------------------------------------
