@@ -3,6 +3,8 @@ from, so that a save over someone else's change is refused (see intake/services/
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
@@ -73,19 +75,28 @@ class VersionedForm(forms.Form):
 class ListedChoices(forms.models.ModelChoiceIterator):
     """The choices read with one plain query. ModelChoiceIterator reads with .iterator(),
     which on PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: three round trips
-    outside a transaction) to save memory on a long list; the staff are a handful of rows."""
+    outside a transaction) to save memory on a long list; the staff are a handful of rows.
+
+    A field with ``rows`` (a callable returning the queryset's rows, read once) lists those:
+    the same rows from SQL built once a process (intake.db.compiled); the queryset is then only
+    what a posted value is checked against."""
+
+    def _objects(self):
+        rows = getattr(self.field, "rows", None)
+        # The queryset fills (or reuses) its result cache.
+        return rows() if rows is not None else self.queryset
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:  # fills (or reuses) the queryset's result cache
+        for obj in self._objects():
             yield self.choice(obj)
 
     def __len__(self):
-        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+        return len(self._objects()) + (1 if self.field.empty_label is not None else 0)
 
     def __bool__(self):
-        return self.field.empty_label is not None or bool(self.queryset)
+        return self.field.empty_label is not None or bool(self._objects())
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -107,6 +118,8 @@ class AssignForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = selectors.assignable_users()
+        # Read when the choices are shown (not for a post), once a form.
+        self.fields["assignee"].rows = functools.cache(selectors.assignable_user_list)
         self.fields["assignee"].initial = self.intake.assigned_to_id
 
 

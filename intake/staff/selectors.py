@@ -7,9 +7,10 @@ import functools
 
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from intake.db.compiled import CompiledRead
 from intake.models import (
     Alert,
     AlertAttempt,
@@ -93,28 +94,79 @@ def queue_facet_matrix(
     return {(status, rank): n for status, rank, n in rows}
 
 
-def intake_for_page(*, reference: str) -> Intake | None:
-    """One intake with everything its page reads (answers, decision, consent, assignee)."""
-    return (
+# Stand-ins for a request's values in the reads below, whose SQL is built once a process
+# (intake.db.compiled): no reference or id has these values.
+_REFERENCE = "\x00reference"
+_INTAKE_ID = -7_351_001
+
+_intake_by_reference = CompiledRead(
+    lambda reference: (
         Intake.objects.select_related("assigned_to", "current_decision", "consent")
-        .prefetch_related(
-            Prefetch(
-                "substance_uses",
-                queryset=SubstanceUse.objects.select_related("substance").order_by("position"),
-            ),
-            "symptoms",
-        )
         .filter(reference=reference)
-        .first()
-    )
+        .order_by()[:1]  # the reference is unique: no ordering to apply
+    ),
+    _REFERENCE,
+)
+_substance_uses = CompiledRead(
+    lambda intake_id: (
+        SubstanceUse.objects.select_related("substance")
+        .filter(intake_id=intake_id)
+        .order_by("position")
+    ),
+    _INTAKE_ID,
+)
+# Through the link table (the symptom has no name back to the intake): in the symptoms' order.
+_symptom_links = CompiledRead(
+    lambda intake_id: (
+        Intake.symptoms.through.objects.select_related("symptom")
+        .filter(intake_id=intake_id)
+        .order_by("symptom__position", "symptom__code")
+    ),
+    _INTAKE_ID,
+)
+
+
+def _prefetched(manager, rows: list) -> QuerySet:
+    """``manager``'s queryset holding ``rows``, as prefetch_related leaves it: ``.all()`` then
+    reads no more, and a further filter still filters by this intake."""
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    return queryset
+
+
+def intake_for_page(*, reference: str) -> Intake | None:
+    """One intake with everything its page reads (answers, decision, consent, assignee): its
+    substance uses and symptoms prefetched, as ``prefetch_related`` would, three queries whose
+    SQL is built once a process."""
+    found = _intake_by_reference(reference)
+    if not found:
+        return None
+    intake = found[0]
+    uses = _substance_uses(intake.pk)
+    intake_field = SubstanceUse._meta.get_field("intake")
+    for use in uses:
+        intake_field.set_cached_value(use, intake)
+    symptoms = [link.symptom for link in _symptom_links(intake.pk)]
+    intake._prefetched_objects_cache = {
+        "substance_uses": _prefetched(intake.substance_uses, uses),
+        "symptoms": _prefetched(intake.symptoms, symptoms),
+    }
+    return intake
+
+
+_timeline = CompiledRead(
+    lambda intake_id: (
+        IntakeEvent.objects.filter(intake_id=intake_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    ),
+    _INTAKE_ID,
+)
 
 
 def intake_timeline(*, intake: Intake) -> list[IntakeEvent]:
-    return list(
-        IntakeEvent.objects.filter(intake=intake)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
+    return _timeline(intake.pk)
 
 
 def display_names(events: list[IntakeEvent]) -> dict[str, str]:
@@ -131,24 +183,36 @@ def display_names(events: list[IntakeEvent]) -> dict[str, str]:
     return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
 
 
+_contact_attempts = CompiledRead(
+    lambda intake_id: (
+        ContactAttempt.objects.filter(intake_id=intake_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    ),
+    _INTAKE_ID,
+)
+
+
 def contact_attempts(*, intake: Intake) -> list[ContactAttempt]:
     if not intake.attempt_count:
         # Kept by the transaction that appends an attempt (attempts are append-only): none yet.
         return []
-    return list(
-        ContactAttempt.objects.filter(intake=intake)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
+    return _contact_attempts(intake.pk)
+
+
+_latest_review = CompiledRead(
+    lambda intake_id: (
+        TrackReview.objects.filter(intake_id=intake_id)
+        .select_related("clinician")
+        .order_by("-created_at", "-id")[:1]
+    ),
+    _INTAKE_ID,
+)
 
 
 def latest_review(*, intake: Intake) -> TrackReview | None:
-    return (
-        TrackReview.objects.filter(intake=intake)
-        .select_related("clinician")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    found = _latest_review(intake.pk)
+    return found[0] if found else None
 
 
 @functools.cache
@@ -182,14 +246,34 @@ def assignable_users() -> QuerySet[User]:
     )
 
 
+_assignable_users = CompiledRead(assignable_users)  # no values: the whole read is built once
+
+
+def assignable_user_list() -> list[User]:
+    """assignable_users()'s rows, from SQL built once a process."""
+    return _assignable_users()
+
+
+_alerts = CompiledRead(
+    lambda intake_id: Alert.objects.filter(intake_id=intake_id).order_by("created_at", "id"),
+    _INTAKE_ID,
+)
+_alert_attempts = CompiledRead(
+    lambda intake_id: (
+        AlertAttempt.objects.filter(alert__intake_id=intake_id).order_by("at", "id")
+    ),
+    _INTAKE_ID,
+)
+
+
 def intake_alerts(*, intake: Intake) -> list[Alert]:
     """The intake's staff alerts with their attempts: two queries, however many there are
     (one when there are none)."""
-    alerts = list(Alert.objects.filter(intake=intake).order_by("created_at", "id"))
+    alerts = _alerts(intake.pk)
     if not alerts:  # most intakes: no second query
         return alerts
     attempts: dict[int, list[AlertAttempt]] = {alert.pk: [] for alert in alerts}
-    for attempt in AlertAttempt.objects.filter(alert__intake=intake).order_by("at", "id"):
+    for attempt in _alert_attempts(intake.pk):
         attempts[attempt.alert_id].append(attempt)
     for alert in alerts:
         alert.attempt_list = attempts[alert.pk]
