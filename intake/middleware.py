@@ -205,13 +205,27 @@ class PatientSessionMiddleware:
             if PATIENT_SEEN_KEY in session or EXPIRY_KEY in session:
                 session.pop(PATIENT_SEEN_KEY, None)
                 session.set_expiry(None)  # back to SESSION_COOKIE_AGE
-        elif not session.is_empty() and session.keys():
-            if session.get(EXPIRY_KEY) != 0:
-                session.set_expiry(0)  # a browser-session cookie
-            seen = session.get(PATIENT_SEEN_KEY)
-            if seen is None or now - int(seen) >= REFRESH_AFTER:
-                session[PATIENT_SEEN_KEY] = now
+        elif (
+            not session.is_empty()
+            and session.keys()
+            and (changes := patient_activity(session, now))
+        ):
+            session.update(changes)  # (set_expiry(0), a browser-session cookie, is one)
         return response
+
+
+def patient_activity(data, now: int) -> dict:
+    """What PatientSessionMiddleware writes into a patient's session after a request, at
+    ``now`` (seconds): a browser-session cookie, and the activity clock when it is a minute
+    old. A view that writes the session itself (the final submit: intake.sessions' rider)
+    writes these too, and the middleware then finds nothing to change."""
+    changes = {}
+    if data.get(EXPIRY_KEY) != 0:
+        changes[EXPIRY_KEY] = 0
+    seen = data.get(PATIENT_SEEN_KEY)
+    if seen is None or now - int(seen) >= REFRESH_AFTER:
+        changes[PATIENT_SEEN_KEY] = now
+    return changes
 
 
 # Paths whose pages are for staff: always English, whatever the browser asks for.

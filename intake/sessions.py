@@ -19,6 +19,13 @@ round trips fewer where a wizard page spends them:
   once per database (its SQL, where the key and the time go, the fields' converters); each
   load runs it through Django's own cursor (query counting and execute wrappers see it) and
   makes the instances with ``Model.from_db``, converting each value as the ORM does.
+- **The final submit's note in the submit's own statement.** The session notes the new
+  intake (for the confirmation page) in the data-modifying statement that stores the intake
+  (``rider()``, intake.services.one_statement.Rider): the UPDATE save() would send after the
+  view, sent with the intake instead, committed with it by the same (durable) commit. Once it
+  found its row, save() has nothing to write unless the data changes again; if it found none
+  (the session was deleted meanwhile), the data is left as it was, and save() runs as before
+  (and raises UpdateError, as Django's would).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import datetime
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
@@ -35,6 +43,8 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
+
+from intake.services import one_statement
 
 # The session data's key for the patient's draft (intake.public.views binds it).
 DRAFT_KEY = "intake_draft"
@@ -56,6 +66,44 @@ class SessionStore(db.SessionStore):
     # What the session's query read of its draft: (the draft id as a string, the Draft, or None
     # when no draft had that id), until draft_read() hands it out.
     _draft_read = None
+    # How many times the data changed (SessionBase sets ``modified`` on each change), and the
+    # session key and that count when a rider wrote the row (save() then has nothing to do).
+    _changes = 0
+    _written = None
+    _riding: dict = {}  # what the last rider built wrote
+
+    @property
+    def modified(self) -> bool:
+        return self._modified
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._modified = value
+        if value:
+            self._changes += 1
+
+    def rider(self, changes: Callable[[int], dict]) -> one_statement.Rider:
+        """The session's UPDATE with ``changes(row_id)`` made to its data, to ride along
+        another statement (``row_id``: the id of that statement's row, e.g. the new intake's).
+        The session itself changes only once the rider found its row (``rider_written``)."""
+
+        def build(row_id: int) -> tuple[str, list] | None:
+            if self.session_key is None:  # a new session: save() creates it
+                return None
+            self._riding = changes(row_id)
+            obj = self.create_model_instance({**self._get_session(), **self._riding})
+            return one_statement.update(obj, ["session_data", "expire_date", "draft"])
+
+        return one_statement.Rider(build=build)
+
+    def rider_written(self, rider: one_statement.Rider) -> bool:
+        """After the rider's statement committed: if it found its row, the session holds the
+        changes it wrote, and save() writes nothing more unless the data changes again."""
+        if not rider.found:
+            return False
+        self.update(self._riding)
+        self._written = (self.session_key, self._changes)
+        return True
 
     @classmethod
     def get_model_class(cls):
@@ -102,6 +150,8 @@ class SessionStore(db.SessionStore):
         return obj
 
     def save(self, must_create=False):
+        if not must_create and self._written == (self.session_key, self._changes):
+            return  # a rider wrote the row as it is (the submit's statement)
         using = router.db_for_write(self.model)
         if must_create or self.session_key is None or not transaction.get_autocommit(using):
             return super().save(must_create)

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.middleware import PATIENT_SEEN_KEY
-from intake.models import Draft, Session
-from intake.public.views import SESSION_DRAFT
+from intake.middleware import EXPIRY_KEY, PATIENT_SEEN_KEY
+from intake.models import Draft, Intake, Session
+from intake.public.views import SESSION_DONE, SESSION_DRAFT
 from intake.services.drafts import draft_create, draft_save_step
 from intake.sessions import SessionStore, session_model
 from tests.test_wizard_walk import DEFAULT_POSTS, Walk
@@ -253,16 +253,89 @@ def test_a_step_post_writes_the_session_in_one_update(client):
 @pytest.mark.django_db(transaction=True)
 def test_the_submit_notes_the_intake_in_the_session_in_one_update(client):
     Walk(client).run(until="review")
+    _seen_long_ago(client)  # the activity clock is written too
     with CaptureQueriesContext(connection) as ctx:
         response = client.post(reverse("intake:step", args=["review"]), DEFAULT_POSTS["review"])
     assert response["Location"] == reverse("intake:done")
     sql = _sql(ctx)
-    # The submit's own transaction, then the intake noted in the session: one UPDATE (it was
-    # BEGIN, UPDATE, COMMIT).
-    assert sql[-2:] == ["COMMIT", sql[-1]] and sql[-1].startswith('UPDATE "intake_session" SET')
-    assert len(_session_writes(sql)) == 2  # read with the draft, written once
+    intake = Intake.objects.get()
+    if connection.vendor == "postgresql":
+        # In the statement that stores the intake, committed with it: no UPDATE (and no
+        # commit waiting for the disk) of its own after the view (it was BEGIN, UPDATE, COMMIT).
+        [read, statement] = _session_writes(sql)
+        assert statement.startswith("WITH ") and 'UPDATE "intake_session" SET' in statement
+        assert sql[-2:] == [statement, "COMMIT"]
+    else:
+        # The submit's own transaction, then the intake noted in the session: one UPDATE.
+        assert sql[-2:] == ["COMMIT", sql[-1]] and sql[-1].startswith('UPDATE "intake_session"')
+        assert len(_session_writes(sql)) == 2  # read with the draft, written once
     assert [query.split()[0] for query in _transactions(sql)] == ["BEGIN", "COMMIT"]
+    data = Session.objects.get().get_decoded()
+    assert data[SESSION_DONE] == intake.pk
+    # What PatientSessionMiddleware keeps for a patient: the clock, a browser-session cookie.
+    assert data[PATIENT_SEEN_KEY] > time.time() - 60 and data[EXPIRY_KEY] == 0
+    assert response.cookies["sessionid"].value == client.session.session_key
     assert client.get(reverse("intake:done")).status_code == 200
+
+
+def test_a_submit_with_a_fresh_activity_clock_writes_the_same_session(db, client):
+    Walk(client).run(until="review")
+    before = Session.objects.get().get_decoded()
+    client.post(reverse("intake:step", args=["review"]), DEFAULT_POSTS["review"])
+    after = Session.objects.get().get_decoded()
+    assert after == {**before, SESSION_DONE: Intake.objects.get().pk}
+
+
+def test_a_session_deleted_during_the_submit_keeps_the_intake_and_is_interrupted(
+    db, client, monkeypatch
+):
+    """The session's row gone between its read and the submit's statement: the intake is
+    stored, and the request ends as Django ends it when a session vanished (a 400)."""
+    from intake.services import drafts
+
+    lock = drafts.draft_lock
+
+    def lock_then_end_the_session(**kwargs):
+        draft = lock(**kwargs)
+        Session.objects.all().delete()  # ended elsewhere
+        return draft
+
+    monkeypatch.setattr(drafts, "draft_lock", lock_then_end_the_session)
+    Walk(client).run(until="review")
+    response = client.post(reverse("intake:step", args=["review"]), DEFAULT_POSTS["review"])
+    assert response.status_code == 400
+    assert Draft.objects.get().submitted_intake == Intake.objects.get()
+
+
+def test_a_rider_that_found_its_row_leaves_save_nothing_to_write(db):
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    rider = store.rider(lambda row_id: {"noted": row_id})
+    statement = rider.build(7)
+    assert store.get("noted") is None  # not before the rider wrote it
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        rider.found = cursor.rowcount == 1
+    assert store.rider_written(rider) and store["noted"] == 7
+    assert SessionStore(store.session_key).load() == {"x": 1, "noted": 7}
+    with CaptureQueriesContext(connection) as ctx:
+        store.save()
+    assert not ctx.captured_queries
+    store["x"] = 2  # changed again: written as before
+    store.save()
+    assert SessionStore(store.session_key).load() == {"x": 2, "noted": 7}
+
+
+def test_a_rider_that_found_no_row_changes_nothing(db):
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    rider = store.rider(lambda row_id: {"noted": row_id})
+    rider.build(7)
+    assert not store.rider_written(rider)  # found stays False
+    assert "noted" not in store
+    assert SessionStore().rider(lambda row_id: {}).build(7) is None  # a new session: save()
 
 
 @pytest.mark.django_db(transaction=True)

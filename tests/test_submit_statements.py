@@ -52,16 +52,14 @@ def test_a_submit_on_postgresql_is_the_lock_and_one_statement(db, client):
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
     statements = [q["sql"] for q in ctx.captured_queries]
-    # (The savepoints are the test's: in production the submit's atomic() is BEGIN/COMMIT,
-    # and the session's save one UPDATE outside it: tests/test_sessions.py.)
+    # (The savepoints are the test's: in production the submit's atomic() is BEGIN/COMMIT:
+    # tests/test_sessions.py.) The session notes the intake in the same statement.
     assert [_kind(sql) for sql in statements] == [
         "SELECT intake_session",  # with the draft (intake/sessions.py)
         "SAVEPOINT",
         "SELECT intake_draft FOR UPDATE",
         "WITH INSERT intake_intake, INSERT intake_routingdecision, INSERT intake_intakeevent, "
-        "INSERT intake_substanceuse, INSERT intake_consent, UPDATE intake_draft",
-        "RELEASE",
-        "SAVEPOINT",
+        "INSERT intake_substanceuse, INSERT intake_consent, UPDATE intake_draft, "
         "UPDATE intake_session",
         "RELEASE",
     ]
@@ -201,3 +199,17 @@ def test_the_lock_query_made_once_serves_every_draft(db, submit):
         assert (locked.pk, locked.reference_taken) == (second.pk, False)
         assert drafts.draft_lock(draft_id=first.pk) == first
         assert drafts.draft_lock(draft_id=uuid.uuid4(), reference="ZZZZ-ZZZZ") is None
+
+
+@postgresql_only
+def test_one_statement_counts_the_rows_its_last_parts_found(db):
+    draft = draft_of_answers({"about": {"first_name": "A"}})
+    gone = uuid.uuid4()
+    statements = [
+        one_statement.update(draft, ["completed_steps"]),
+        ('UPDATE "intake_draft" SET "answers" = %s WHERE "id" = %s', ["{}", gone]),
+    ]
+    assert one_statement.write(statements, counted=2) == [1, 0]
+    assert one_statement.write(statements) == [0]  # the last's, as before
+    with pytest.raises(ValueError):
+        one_statement.write(statements, counted=3)

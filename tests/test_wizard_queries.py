@@ -16,7 +16,7 @@ STEP_IDS = ["about", "substances", "substance-details", "together", "symptoms", 
 GET_QUERIES = 1
 POST_QUERIES = 5
 # The final submit (see test_review_confirmation_and_replay).
-SUBMIT_QUERIES = 8 if connection.vendor == "postgresql" else 14
+SUBMIT_QUERIES = 5 if connection.vendor == "postgresql" else 14
 
 
 @pytest.mark.parametrize("step_id", STEP_IDS)
@@ -63,8 +63,9 @@ def test_review_confirmation_and_replay(db, client, django_assert_num_queries):
     # test's transaction): the draft locked (and the new reference checked in the same query),
     # then on PostgreSQL one statement (the intake, its substances, consent, first timeline
     # line and decision, the draft cleared; test_submit_statements.py), on SQLite a statement
-    # each and the pointer to the decision; the intake noted in the session (another pair here,
-    # in the test's transaction; outside one a single UPDATE: tests/test_sessions.py).
+    # each and the pointer to the decision; the intake noted in the session: on PostgreSQL in
+    # the one statement, on SQLite another pair here (in the test's transaction; outside one a
+    # single UPDATE: tests/test_sessions.py).
     with django_assert_num_queries(SUBMIT_QUERIES):
         client.post(review, DEFAULT_POSTS["review"])
     with django_assert_num_queries(2):

@@ -9,6 +9,7 @@ not the URL.
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.forms.utils import ErrorDict
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from intake import catalog, validators
 from intake.draft_document import chosen_substances
 from intake.http import client_ip
+from intake.middleware import patient_activity
 from intake.models import Draft
 from intake.schema import DocumentError
 from intake.selectors import intake_for_confirmation
@@ -304,12 +306,14 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
         if form.is_robot():
             return refused(request)
         if form.is_valid():
+            note = request.session.rider(_noting_the_intake(request))
             try:
                 intake_id = draft_submit(
                     draft_id=draft.pk,
                     consent=form.consent_data(signed_on=today),
                     is_ready=_still_ready(draft),
                     language=request.LANGUAGE_CODE,
+                    rider=note,
                 )
             except DocumentError as error:
                 # The messages quote answers: log only how many problems there were.
@@ -319,7 +323,8 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
             else:
                 if intake_id is None:  # another tab changed the answers: go where it left off
                     return redirect(current.url)
-                request.session[SESSION_DONE] = intake_id
+                if not request.session.rider_written(note):
+                    request.session[SESSION_DONE] = intake_id
                 return redirect("intake:done")
     minor = validators.is_minor(draft.answers.get("about", {}).get("date_of_birth"))
     emergency = emergency_for(draft.answers)
@@ -335,6 +340,21 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
     key = (minor, _emergency_key(emergency), today)
     slots = {"summary": context["summary"], "back_url": context["back_url"]}
     return framed(request, current.template, context, key=key, build=_review_frame, slots=slots)
+
+
+def _noting_the_intake(request: HttpRequest):
+    """The session's changes once the submit stored its intake, written in the statement
+    that stores it (PostgreSQL; intake.sessions' rider) rather than by an UPDATE and a commit
+    of their own after the view: the intake for the confirmation page, and for a patient what
+    PatientSessionMiddleware would write after the view (which then finds nothing to do)."""
+
+    def changes(intake_id: int) -> dict:
+        noted = {SESSION_DONE: intake_id}
+        if not request.user.is_authenticated:
+            noted.update(patient_activity(request.session, int(time.time())))
+        return noted
+
+    return changes
 
 
 def _review_fixed(form: ConsentForm, today) -> dict:

@@ -182,6 +182,7 @@ def draft_submit(
     is_ready: Callable[[dict, list[str]], bool],
     language: str = "en",
     now: datetime.datetime | None = None,
+    rider: one_statement.Rider | None = None,
 ) -> int | None:
     """Submit a draft once; the id of its intake, or None when it is gone or not ready.
 
@@ -191,6 +192,11 @@ def draft_submit(
     answers are read again under the lock, since another tab may have changed them.
     ``language`` is the language of the pages the person read (staff call with a speaker of it).
     Raises intake.schema.DocumentError if the answers give an invalid document.
+
+    ``rider`` (PostgreSQL): an UPDATE built with the new intake's id, written in the statement
+    that stores the intake (the view's: the session noting the intake, so that the request
+    writes it in no round trip and commit of its own); it is not built when nothing is stored,
+    and ``rider.found`` says whether it wrote its row. SQLite ignores it.
     """
     now = now or timezone.now()
     reference = new_reference()
@@ -220,6 +226,7 @@ def draft_submit(
             key_locked=True,  # the draft's row lock: nobody else is submitting it
             reserved_ids=ids,
             also_update=_marked_submitted(draft, intake_id=ids[0], now=now),
+            rider=rider,
         )
         draft.submitted_intake = intake
         return intake.pk

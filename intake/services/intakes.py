@@ -49,6 +49,7 @@ def intake_submit(
     key_locked: bool = False,
     reserved_ids: tuple[int, int] | None = None,
     also_update: tuple[models.Model, Sequence[str]] | None = None,
+    rider: one_statement.Rider | None = None,
 ) -> Intake:
     """Validate, store and route one intake, all or nothing.
 
@@ -66,7 +67,8 @@ def intake_submit(
     ``reserved_ids`` (PostgreSQL, with ``key_locked``): the ids of the intake and of its
     decision, taken from their sequences by the caller (intake.services.one_statement.next_id):
     every row is then written in one statement, with ``also_update`` (an instance and the
-    fields to write, e.g. the draft marked submitted) as its last part.
+    fields to write, e.g. the draft marked submitted) as its last part, and ``rider`` (an
+    UPDATE built with the intake's id, e.g. the session noting it) with it.
     """
     doc = validate_document(document)
     now = now or timezone.now()
@@ -101,12 +103,12 @@ def intake_submit(
             _store_in_one_statement(intake, reserved_ids, decision, substances=substances,
                                     symptoms=symptoms, consent=consent,
                                     submitted_at=submitted_at, now=now,
-                                    also_update=also_update)  # fmt: skip
+                                    also_update=also_update, rider=rider)  # fmt: skip
             if notify:
                 alerts_for_submitted_intake(intake, now=now)
             return intake
-        if also_update is not None:
-            raise ValueError("also_update: only with reserved_ids")
+        if also_update is not None or rider is not None:
+            raise ValueError("also_update, rider: only with reserved_ids")
         if key_locked:
             intake.save(force_insert=True)
         else:
@@ -191,6 +193,7 @@ def _store_in_one_statement(
     submitted_at: datetime.datetime,
     now: datetime.datetime,
     also_update: tuple[models.Model, Sequence[str]] | None,
+    rider: one_statement.Rider | None = None,
 ) -> None:
     """The intake, its rows and its decision (and ``also_update``) in one statement: the ids
     are known before, so the intake is inserted pointing at its decision (no UPDATE after)
@@ -213,9 +216,17 @@ def _store_in_one_statement(
         statements.append(one_statement.insert([rows.consent]))
     if also_update is not None:
         statements.append(one_statement.update(*also_update))
-    if one_statement.write(statements) != 1 and also_update is not None:
+    riding = rider.build(intake.pk) if rider is not None else None
+    if riding is not None:
+        statements.append(riding)
+    counts = one_statement.write(
+        statements, counted=max(1, (also_update is not None) + (riding is not None))
+    )
+    if also_update is not None and counts[0] != 1:
         # As save(update_fields=...) says it; the transaction is rolled back.
         raise DatabaseError(f"{type(also_update[0]).__name__}: the row to update is gone")
+    if riding is not None:
+        rider.found = counts[-1] == 1
     one_statement.mark_saved(intake, row)
 
 

@@ -22,7 +22,8 @@ callers keep the ORM path there (``supported()``).
 # placeholders only, never from input. (The same reason for the B608 markers for bandit below.)
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -88,20 +89,41 @@ def update(obj: models.Model, field_names: Sequence[str]) -> tuple[str, list]:
     return sql, params
 
 
-def write(statements: Sequence[tuple[str, list]]) -> int:
-    """Run ``statements`` as one: all but the last inside WITH. Returns the row count of the
-    last (for an UPDATE: whether it found its row)."""
-    *first, (last_sql, last_params) = statements
+def write(statements: Sequence[tuple[str, list]], *, counted: int = 1) -> list[int]:
+    """Run ``statements`` as one. Returns the row counts of the last ``counted`` (for an
+    UPDATE: whether it found its row): with one, all but the last run inside WITH and the
+    count is the last's; with more, every statement runs inside WITH, the counted ones
+    ``RETURNING 1``, and a final SELECT counts what each returned."""
+    if not 1 <= counted <= len(statements):
+        raise ValueError("one_statement.write: counted must be between 1 and len(statements)")
     params = []
     parts = []
-    for i, (sql, statement_params) in enumerate(first):
-        parts.append(f"w{i} AS ({sql})")
+    last = len(statements) - counted
+    for i, (sql, statement_params) in enumerate(statements[:-1] if counted == 1 else statements):
+        parts.append(f"w{i} AS ({sql}{' RETURNING 1' if i >= last else ''})")
         params.extend(statement_params)
-    params.extend(last_params)
-    sql = f"WITH {', '.join(parts)} {last_sql}" if parts else last_sql
+    if counted == 1:
+        tail_sql, tail_params = statements[-1]
+        params.extend(tail_params)
+    else:
+        counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(last, len(statements)))
+        tail_sql = f"SELECT {counts}"
+    sql = f"WITH {', '.join(parts)} {tail_sql}" if parts else tail_sql
     with _connection().cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return [cursor.rowcount] if counted == 1 else list(cursor.fetchone())
+
+
+@dataclass
+class Rider:
+    """An UPDATE of one row that rides along another statement, built once the id of that
+    statement's main row is known (the final submit: the session noting its new intake, in
+    the statement that stores the intake, instead of a round trip and a commit of its own
+    after the view). ``build(row_id)`` gives the UPDATE, or None to write nothing;
+    ``found`` says afterwards whether it found its row."""
+
+    build: Callable[[int], tuple[str, list] | None]
+    found: bool = False
 
 
 def mark_saved(*objs: models.Model) -> None:
