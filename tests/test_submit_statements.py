@@ -213,3 +213,134 @@ def test_one_statement_counts_the_rows_its_last_parts_found(db):
     assert one_statement.write(statements) == [0]  # the last's, as before
     with pytest.raises(ValueError):
         one_statement.write(statements, counted=3)
+
+
+# --- The COMMIT sent with the statement (one_statement.may_commit) -----------------------------
+
+
+def _commands_sent(monkeypatch) -> list[bytes]:
+    """The commands psycopg sends of its own (BEGIN, COMMIT, ROLLBACK): Django logs a COMMIT
+    in connection.queries even when psycopg finds the transaction ended and sends none."""
+    import psycopg
+
+    sent = []
+    send = psycopg.Connection._exec_command
+
+    def recording(self, command, *args, **kwargs):
+        sent.append(bytes(command))
+        return send(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "_exec_command", recording)
+    return sent
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_statement_ends_the_submit_with_its_commit(client, monkeypatch):
+    Walk(client).run(until="review")
+    sent = _commands_sent(monkeypatch)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
+    [statement] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("WITH ")]
+    # The draft's and the session's UPDATE counted, then the COMMIT.
+    assert re.search(r"RETURNING 1\) SELECT \(SELECT count\(\*\) FROM w\d\), "
+                     r"\(SELECT count\(\*\) FROM w\d\); COMMIT$", statement)  # fmt: skip
+    assert sent == [b"BEGIN"]  # no COMMIT of its own: the statement's ended the transaction
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert draft_of(client).submitted_intake == Intake.objects.get()
+    assert client.get(reverse("intake:done")).status_code == 200
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_emergency_submit_commits_after_its_alert(client, settings, monkeypatch):
+    from django.test.utils import CaptureQueriesContext as Capture
+
+    settings.ALERT_EMAILS = ["oncall@example.org"]
+    queued = []
+    monkeypatch.setattr("intake.services.alerts.enqueue_send", queued.append)
+    Walk(client, answers_for(symptoms=symptoms_post("coma"))).run(until="review")
+    sent = _commands_sent(monkeypatch)
+    with Capture(connection) as ctx:
+        assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
+    [statement] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("WITH ")]
+    assert not statement.endswith("COMMIT")  # the alert is written after it, in the same
+    assert sent == [b"BEGIN", b"COMMIT"]  # transaction, then committed with it
+    alert = Alert.objects.get()
+    assert alert.intake == Intake.objects.get() and queued == [alert.pk]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_fails_before_its_commit_writes_nothing(client, monkeypatch):
+    from django.db import IntegrityError
+
+    existing = _submitted_elsewhere()
+    monkeypatch.setattr("intake.services.drafts.new_reference", lambda: existing.reference)
+    monkeypatch.setattr(drafts, "draft_lock", _lock_that_misses_the_reference(drafts.draft_lock))
+    Walk(client).run(until="review")
+    with pytest.raises(IntegrityError):
+        client.post(REVIEW, DEFAULT_POSTS["review"])
+    assert list(Intake.objects.all()) == [existing]
+    assert not draft_of(client).submitted_intake_id and draft_of(client).answers
+    assert connection.get_autocommit() and not connection.in_atomic_block
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_that_fails_writes_nothing_and_leaves_the_connection_usable(client):
+    # A deferred foreign key checked at the COMMIT the statement carries: a rider pointing
+    # another intake's substance at no intake.
+    from django.db import IntegrityError
+
+    existing = _submitted_elsewhere()
+    line = SubstanceUse.objects.filter(intake=existing).first()
+    bad = one_statement.Rider(build=lambda intake_id: (
+        'UPDATE "intake_substanceuse" SET "intake_id" = %s WHERE "id" = %s', [10**9, line.pk]
+    ))  # fmt: skip
+    Walk(client).run(until="review")
+    with pytest.raises(IntegrityError, match="foreign key"):  # at the COMMIT
+        drafts.draft_submit(draft_id=draft_of(client).pk, consent=None,
+                            is_ready=lambda *_: True, rider=bad)  # fmt: skip
+    assert list(Intake.objects.all()) == [existing]
+    assert SubstanceUse.objects.get(pk=line.pk).intake_id == existing.pk
+    assert not draft_of(client).submitted_intake_id
+    assert connection.get_autocommit() and not connection.in_atomic_block
+
+
+def _submitted_elsewhere() -> Intake:
+    from intake.services.intakes import intake_submit
+    from tests.conftest import make_document
+
+    return intake_submit(document=make_document(), consent=None)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_only_the_outermost_transaction_may_be_ended_by_a_statement():
+    from django.db import transaction
+
+    assert not one_statement.may_commit()  # no transaction at all
+    with transaction.atomic():
+        assert one_statement.may_commit()
+        with transaction.atomic(savepoint=False):
+            assert one_statement.may_commit()  # the same transaction, nothing to release
+        with transaction.atomic():
+            assert not one_statement.may_commit()  # a savepoint: the caller's transaction
+            with pytest.raises(RuntimeError):
+                one_statement.write([("SELECT 1", [])], commit=True)
+    connection.set_autocommit(False)  # a transaction begun by hand: atomic() does not end it
+    try:
+        with transaction.atomic():
+            assert not one_statement.may_commit()
+    finally:
+        connection.rollback()
+        connection.set_autocommit(True)
+
+
+def test_in_a_test_case_transaction_no_statement_commits(db):
+    from django.db import transaction
+
+    assert not one_statement.may_commit()
+    with transaction.atomic(savepoint=False):
+        assert not one_statement.may_commit()

@@ -104,6 +104,11 @@ def alert_raise(
     return alert
 
 
+def raises_alert(intake: Intake) -> bool:
+    """Whether alerts_for_submitted_intake raises an alert for this new intake."""
+    return intake.escalation in ESCALATION_REASONS
+
+
 def alerts_for_submitted_intake(intake: Intake, *, now: datetime.datetime | None = None):
     """Called inside the submit transaction, right after the intake's insert: an emergency or
     crisis intake raises its alert (a new intake has none yet)."""

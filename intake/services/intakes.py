@@ -20,7 +20,7 @@ from intake.references import PATTERN as REFERENCE_PATTERN
 from intake.references import new_reference
 from intake.schema import DocumentError, validate_document
 from intake.services import one_statement
-from intake.services.alerts import alerts_for_submitted_intake
+from intake.services.alerts import alerts_for_submitted_intake, raises_alert
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ def intake_submit(
     decision, taken from their sequences by the caller (intake.services.one_statement.next_id):
     every row is then written in one statement, with ``also_update`` (an instance and the
     fields to write, e.g. the draft marked submitted) as its last part, and ``rider`` (an
-    UPDATE built with the intake's id, e.g. the session noting it) with it.
+    UPDATE built with the intake's id, e.g. the session noting it) with it. When this is the
+    outermost transaction's last write (one_statement.may_commit(), and no alert), the
+    statement ends it with its COMMIT: nothing may be written in it after this call.
     """
     doc = validate_document(document)
     now = now or timezone.now()
@@ -100,11 +102,15 @@ def intake_submit(
         if reserved_ids is not None:
             if not key_locked:
                 raise ValueError("reserved_ids: only for a caller that holds the key's lock")
+            # Unless an alert follows, nothing more is written: the statement may end the
+            # transaction with its COMMIT (durable as ever), one round trip fewer.
+            alerting = notify and raises_alert(intake)
             _store_in_one_statement(intake, reserved_ids, decision, substances=substances,
                                     symptoms=symptoms, consent=consent,
                                     submitted_at=submitted_at, now=now,
-                                    also_update=also_update, rider=rider)  # fmt: skip
-            if notify:
+                                    also_update=also_update, rider=rider,
+                                    commit=not alerting and one_statement.may_commit())  # fmt: skip
+            if alerting:
                 alerts_for_submitted_intake(intake, now=now)
             return intake
         if also_update is not None or rider is not None:
@@ -194,6 +200,7 @@ def _store_in_one_statement(
     now: datetime.datetime,
     also_update: tuple[models.Model, Sequence[str]] | None,
     rider: one_statement.Rider | None = None,
+    commit: bool = False,
 ) -> None:
     """The intake, its rows and its decision (and ``also_update``) in one statement: the ids
     are known before, so the intake is inserted pointing at its decision (no UPDATE after)
@@ -220,7 +227,7 @@ def _store_in_one_statement(
     if riding is not None:
         statements.append(riding)
     counts = one_statement.write(
-        statements, counted=max(1, (also_update is not None) + (riding is not None))
+        statements, counted=max(1, (also_update is not None) + (riding is not None)), commit=commit
     )
     if also_update is not None and counts[0] != 1:
         # As save(update_fields=...) says it; the transaction is rolled back.

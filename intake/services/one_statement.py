@@ -89,11 +89,35 @@ def update(obj: models.Model, field_names: Sequence[str]) -> tuple[str, list]:
     return sql, params
 
 
-def write(statements: Sequence[tuple[str, list]], *, counted: int = 1) -> list[int]:
+def may_commit() -> bool:
+    """Whether a statement may end the transaction with its own COMMIT (write(commit=True)):
+    inside atomic blocks that opened no savepoint, the outermost of which commits when it
+    exits (no transaction of a caller's around it). Its caller sends nothing more in the
+    transaction after it; the blocks' exit then finds the transaction ended, and psycopg sends
+    no COMMIT for a transaction that has ended (nor a ROLLBACK): one round trip fewer."""
+    connection = _connection()
+    return (
+        connection.in_atomic_block
+        and connection.commit_on_exit
+        and not connection.needs_rollback
+        and not any(connection.savepoint_ids)  # None: a block that opened no savepoint
+        # A test case's transaction (rolled back when the test ends) is never ended here.
+        and not getattr(connection.atomic_blocks[0], "_from_testcase", False)
+    )
+
+
+def write(
+    statements: Sequence[tuple[str, list]], *, counted: int = 1, commit: bool = False
+) -> list[int]:
     """Run ``statements`` as one. Returns the row counts of the last ``counted`` (for an
     UPDATE: whether it found its row): with one, all but the last run inside WITH and the
     count is the last's; with more, every statement runs inside WITH, the counted ones
-    ``RETURNING 1``, and a final SELECT counts what each returned."""
+    ``RETURNING 1``, and a final SELECT counts what each returned.
+
+    ``commit`` (only where ``may_commit()``): the transaction's COMMIT sent with the statement,
+    in the same round trip. A statement that fails skips it (the caller's block rolls back),
+    and a COMMIT that fails (a deferred foreign key) ends the transaction and raises as the
+    block's own would."""
     if not 1 <= counted <= len(statements):
         raise ValueError("one_statement.write: counted must be between 1 and len(statements)")
     params = []
@@ -109,6 +133,10 @@ def write(statements: Sequence[tuple[str, list]], *, counted: int = 1) -> list[i
         counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(last, len(statements)))
         tail_sql = f"SELECT {counts}"
     sql = f"WITH {', '.join(parts)} {tail_sql}" if parts else tail_sql
+    if commit:
+        if not may_commit():
+            raise RuntimeError("one_statement.write(commit=True): not where may_commit()")
+        sql += "; COMMIT"
     with _connection().cursor() as cursor:
         cursor.execute(sql, params)
         return [cursor.rowcount] if counted == 1 else list(cursor.fetchone())
