@@ -86,10 +86,20 @@ def _choices(field) -> str:
     two per option, choosing as ChoiceWidget.optgroups does. tests/test_field_html.py holds
     this to the template, answers, errors and language changing from page to page.
     """
+    options = choice_options(field)
+    if options is None:  # option groups
+        return "".join(_choice(choice) for choice in field)
+    widget = field.field.widget
+    return pick_options(options, widget.format_value(field.value()), widget)
+
+
+def choice_options(field) -> list[tuple[str, str, str]] | None:
+    """(value, unticked HTML, ticked HTML) of each option of a radio or checkbox group, built
+    once per shape (see _OPTIONS); None for a group with option groups."""
     widget = field.field.widget
     choices = [("" if value is None else value, label) for value, label in widget.choices]
     if any(isinstance(label, list | tuple) for _value, label in choices):  # option groups
-        return "".join(_choice(choice) for choice in field)
+        return None
     id_ = widget.attrs.get("id") or field.auto_id
     attrs = field.build_widget_attrs({"id": id_} if id_ else {})
     language = get_language()
@@ -113,7 +123,12 @@ def _choices(field) -> str:
         if len(_OPTIONS) >= _OPTIONS_MAX:
             _OPTIONS.clear()
         _OPTIONS[key] = options
-    chosen = widget.format_value(field.value())
+    return options
+
+
+def pick_options(options: list[tuple[str, str, str]], chosen: list[str], widget) -> str:
+    """The group's options with ``chosen`` (the widget's format_value) ticked, as
+    ChoiceWidget.optgroups ticks them: a single choice ticks its first match only."""
     multiple = widget.allow_multiple_selected
     parts = []
     has_selected = False
@@ -157,7 +172,10 @@ def _about(about) -> str:
     return f'<span class="visually-hidden"> ({_text(about)})</span>' if about else ""
 
 
-def render_field(field) -> SafeString:
+def render_field(field, shown: str | None = None) -> SafeString:
+    """templates/intake/_field.html. ``shown``, when given, stands in for the widget's own HTML
+    (the options of a group, the input or the list): intake/public/step_sections.py marks there
+    where each request's answer goes."""
     about = getattr(field.field, "context", "")
     suffix = getattr(field.field, "suffix", "")
     errors = field.errors
@@ -176,7 +194,7 @@ def render_field(field) -> SafeString:
             described = f' aria-describedby="{auto_id}_error"'
         else:
             described = ""
-        choices = _choices(field)
+        choices = _choices(field) if shown is None else shown
         html = (
             f'\n<fieldset class="field field-group{has_error}"{described}>\n'
             f'  <legend class="field-legend">{_text(field.label)}{_about(about)}</legend>\n'
@@ -186,12 +204,13 @@ def render_field(field) -> SafeString:
     elif field.widget_type == "checkbox":
         html = (
             f'\n<div class="field field-check{has_error}">\n  {_errors(field)}\n'
-            f'  <div class="form-check choice">\n    {field}\n'
+            f'  <div class="form-check choice">\n    {field if shown is None else shown}\n'
             f'    <label class="form-check-label" for="{_text(field.id_for_label)}">'
             f"{_text(field.label)}</label>\n  </div>\n  {hint}\n</div>\n"
         )
     else:
-        shown = _select(field) if type(field.field.widget) is forms.Select else str(field)
+        if shown is None:
+            shown = _select(field) if type(field.field.widget) is forms.Select else str(field)
         widget = (
             f'<div class="input-group amount-group">{shown}'
             f'<span class="input-group-text">{_text(suffix)}</span></div>'
@@ -208,10 +227,11 @@ def render_field(field) -> SafeString:
     return mark_safe("\n" + html + "\n\n")  # noqa: S308  # nosec B308 B703
 
 
-def render_sections(form) -> SafeString:
+def render_sections(form, field_html=render_field) -> SafeString:
     """A step form's sections with their questions: templates/intake/_sections.html byte for
     byte (tests/test_field_html.py compares them). As a template loop it cost a step page
-    about a tenth of its time in nodes, context pushes and a tag call per question."""
+    about a tenth of its time in nodes, context pushes and a tag call per question.
+    ``field_html`` renders each question (intake/public/step_sections.py puts markers there)."""
     parts = []
     for counter, section in enumerate(form.sections(), 1):
         title, intro = section.title, section.intro
@@ -222,7 +242,7 @@ def render_sections(form) -> SafeString:
             else ""
         )
         shown_intro = f'<p class="section-intro">{_text(intro)}</p>' if intro else ""
-        questions = "".join(render_field(field) for field in section.fields)
+        questions = "".join(field_html(field) for field in section.fields)
         parts.append(
             f'\n  <section class="form-section"{labelled}>\n    {heading}\n    {shown_intro}\n'
             f"    {questions}\n  </section>\n  "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from django.conf import settings
 from django.forms.utils import ErrorDict
@@ -18,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -51,6 +53,7 @@ from .emergency import Emergency, emergency_for
 from .field_html import render_sections
 from .forms import ConsentForm, StartForm
 from .frame import framed, marker, safe_marker
+from .step_sections import sections_html
 from .summary import render_summary, review_summary
 
 logger = logging.getLogger(__name__)
@@ -224,6 +227,7 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
 
     if request.method == "POST" and (switched := switched_language(request, current.id)):
         return switched
+    sections = None
     if request.method == "POST":
         form = current.make_form(answers, data=request.POST)
         if form.is_valid():
@@ -240,20 +244,27 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
             return redirect(target.url)
     elif (typed := unsaved_data(request, current.id)) is not None:
         form = unchecked(current.make_form(answers, data=typed))
+    elif (sections := sections_html(current, answers)) is not None:
+        # The stored answers, without a form (step_sections.py); the form only if asked for
+        # (a page with messages renders through its template; the test client's context).
+        form = SimpleLazyObject(partial(current.make_form, answers))
     else:
         form = current.make_form(answers)
+    form_shown = sections is None  # the questions from the form, errors and all
+    if form_shown:
+        sections = render_sections(form)
     previous = steps.previous_step(current, answers)
     emergency = emergency_for(answers)
     context = {
         "step": current,
         "form": form,
-        "sections": render_sections(form),
+        "sections": sections,
         "progress": _progress(current),
         "back_url": _back_url(previous, from_review),
         "from_review": from_review,
         "emergency": emergency,
     }
-    if form.errors:  # the error summary and title: through the template
+    if form_shown and form.errors:  # the error summary and title: through the template
         return render(request, current.template, context)
     key = (current.id, from_review, _emergency_key(emergency))
     slots = {"sections": context["sections"], "back_url": context["back_url"]}
