@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from intake.draft_document import chosen_substances, follow_up_questions
@@ -20,6 +22,12 @@ from intake.public.forms.base import StepForm
 
 TOPICS = 8
 REVIEW = "review"
+_URLS: dict[tuple, str] = {}  # Step.url by step, script prefix and URLconf
+
+
+@receiver(setting_changed)
+def _forget_urls(**kwargs) -> None:
+    _URLS.clear()
 
 
 def _always(answers: dict) -> bool:
@@ -37,7 +45,13 @@ class Step:
 
     @property
     def url(self) -> str:
-        return reverse("intake:step", args=[self.id])
+        # reverse() walks the URL resolver each time (a tenth of a step GET's own time, for
+        # the Back link); the answer changes only with the script prefix and the URLconf.
+        key = (self.id, get_script_prefix(), get_urlconf())
+        url = _URLS.get(key)
+        if url is None:
+            url = _URLS[key] = reverse("intake:step", args=[self.id])
+        return url
 
     def make_form(self, answers: dict, data=None, **kwargs) -> StepForm:
         stored = answers.get(self.id) or {}
@@ -100,6 +114,36 @@ def previous_step(step: Step, answers: dict) -> Step | None:
     steps = applicable(answers)
     index = next(i for i, s in enumerate(steps) if s.id == step.id)
     return steps[index - 1] if index else None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where a person may go, as the functions above decide it, for one version of a draft:
+    the steps that apply, in order, and the index of the first unfinished one (a step GET asks
+    can_open, previous_step and, when refused, first_unfinished: each walked the steps and
+    checked each earlier one's answers)."""
+
+    applicable: tuple[str, ...]
+    unfinished: int
+
+    def can_open(self, step: Step) -> bool:
+        try:
+            return self.applicable.index(step.id) <= self.unfinished
+        except ValueError:
+            return False
+
+    def previous_step(self, step: Step) -> Step | None:
+        index = self.applicable.index(step.id)
+        return STEPS_BY_ID[self.applicable[index - 1]] if index else None
+
+    def first_unfinished(self) -> Step:
+        return STEPS_BY_ID[self.applicable[self.unfinished]]
+
+
+def flow(answers: dict, completed: list[str]) -> Flow:
+    steps = applicable(answers)
+    unfinished = next(i for i, s in enumerate(steps) if not s.is_complete(answers, completed))
+    return Flow(tuple(step.id for step in steps), unfinished)
 
 
 def after_save(step: Step, answers: dict, completed: list[str], *, from_review: bool) -> Step:

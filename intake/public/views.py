@@ -55,6 +55,7 @@ from .forms import ConsentForm, StartForm
 from .frame import framed, marker, safe_marker
 from .step_sections import sections_html
 from .summary import render_summary, review_summary
+from .versions import per_version
 
 logger = logging.getLogger(__name__)
 
@@ -217,8 +218,9 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
     if draft.submitted_intake_id:
         return show_confirmation(request, draft)
     answers, completed = draft.answers, draft.completed_steps
-    if not steps.can_open(current, answers, completed):
-        return redirect(steps.first_unfinished(answers, completed).url)
+    flow = per_version(draft, "flow", partial(steps.flow, answers, completed))
+    if not flow.can_open(current):
+        return redirect(flow.first_unfinished().url)
     from_review = request.GET.get("review") == "1"
     if current.id == steps.REVIEW:
         if request.method == "POST" and (switched := switched_language(request, current.id)):
@@ -235,7 +237,7 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
                                     data=form.to_answers())  # fmt: skip
             target = steps.after_save(current, draft.answers, draft.completed_steps,
                                       from_review=from_review)  # fmt: skip
-            emergency = emergency_for(draft.answers)
+            emergency = per_version(draft, "emergency", partial(emergency_for, draft.answers))
             seen = set(request.session.get(SESSION_SEEN, []))
             if emergency is not None and not emergency.items <= seen:
                 request.session[SESSION_SEEN] = sorted(seen | emergency.items)
@@ -253,8 +255,8 @@ def step(request: HttpRequest, step_id: str) -> HttpResponse:
     form_shown = sections is None  # the questions from the form, errors and all
     if form_shown:
         sections = render_sections(form)
-    previous = steps.previous_step(current, answers)
-    emergency = emergency_for(answers)
+    previous = flow.previous_step(current)
+    emergency = per_version(draft, "emergency", partial(emergency_for, answers))
     context = {
         "step": current,
         "form": form,
