@@ -1,3 +1,4 @@
+import functools
 import time
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
@@ -107,10 +108,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         cache_control = response.get("Cache-Control")
         if cache_control is None and "Expires" not in response:
-            # What add_never_cache_headers writes on a response without either header, without
-            # parsing and rebuilding an empty Cache-Control (most pages come here).
-            response["Expires"] = http_date()
-            response["Cache-Control"] = NEVER_CACHE
+            _never_cache_fresh(response)
         elif "public" not in (cache_control or "") and not (
             cache_control == NEVER_CACHE and "Expires" in response  # @never_cache did it
         ):
@@ -119,6 +117,43 @@ class NoStoreMiddleware:
 
 
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def _never_cache_fresh(response) -> None:
+    """What add_never_cache_headers writes on a response without either header, without
+    parsing and rebuilding an empty Cache-Control (most pages come here)."""
+    response["Expires"] = _now_http_date()
+    response["Cache-Control"] = NEVER_CACHE
+
+
+_http_date_now: tuple[int, str] = (-1, "")  # a second, and http_date() during it
+
+
+def _now_http_date() -> str:
+    """``http_date()``: the time to the second, formatted once a second."""
+    global _http_date_now
+    second = int(time.time())
+    known = _http_date_now
+    if known[0] != second:
+        known = _http_date_now = (second, http_date(second))
+    return known[1]
+
+
+def never_cache(view_func):
+    """Django's @never_cache for a sync view, the same headers written as NoStoreMiddleware
+    writes them on a fresh response (Django's parses and rebuilds Cache-Control twice: a tenth
+    of a wizard step GET's own time)."""
+
+    @functools.wraps(view_func)
+    def _view_wrapper(request, *args, **kwargs):
+        response = view_func(request, *args, **kwargs)
+        if "Cache-Control" not in response and "Expires" not in response:
+            _never_cache_fresh(response)
+        else:
+            add_never_cache_headers(response)
+        return response
+
+    return _view_wrapper
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
