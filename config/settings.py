@@ -154,7 +154,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "intake.middleware.MessageMiddleware",  # Django's, its storage class imported once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "intake.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, its header built once
     "intake.middleware.StaffSessionTimeoutMiddleware",
@@ -393,6 +393,10 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # template renders a wizard page otherwise; see intake/forms_renderer.py and docs/performance.md).
 FORM_RENDERER = "intake.forms_renderer.WidgetRenderer"
 
+# Django's FallbackStorage (cookie, then session), its cookie signer made only when a page has
+# a message (intake/message_storage.py).
+MESSAGE_STORAGE = "intake.message_storage.FallbackStorage"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -446,6 +450,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# None, not unset: django-csp asks for it on every response, and an unset setting is an
+# AttributeError each time.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 # --- Logging: no health details, ever. Request bodies and query strings are never logged. ----
 # Resume tokens and query-string values (a staff search is a patient's name) are redacted from

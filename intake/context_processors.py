@@ -27,9 +27,11 @@ def site(request):
 
 
 def _second_factor_missing(request) -> bool:
+    from intake.middleware import signed_in
     from intake.staff.second_factor import second_factor_missing
 
-    return hasattr(request, "user") and second_factor_missing(request)
+    # signed_in first: a patient's page builds no user.
+    return hasattr(request, "user") and signed_in(request) and second_factor_missing(request)
 
 
 @receiver(setting_changed)

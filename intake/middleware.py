@@ -6,12 +6,16 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY as USER_ID_KEY
 from django.contrib.auth import logout
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import http_date
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 SESSION_KEY = "_last_activity"
@@ -27,6 +31,20 @@ PATIENT_IDLE_ENDED = _(
 REFRESH_AFTER = 60
 
 
+def signed_in(request) -> bool:
+    """``request.user.is_authenticated``, without building the user when the session names
+    none (a patient's session, or a first visit's): Django's get_user answers AnonymousUser
+    then, whatever else the session holds, and building it costs two lazy objects, an
+    AnonymousUser and django-otp's fields on every patient page. A user the request already
+    holds (built, or set by login and logout) is asked as before."""
+    user = request.user
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        session = getattr(request, "session", None)
+        if session is not None and USER_ID_KEY not in session:
+            return False
+    return user.is_authenticated
+
+
 class StaffSessionTimeoutMiddleware:
     """Ends a signed-in staff session after STAFF_IDLE_TIMEOUT seconds without a request, and
     every session SESSION_COOKIE_AGE seconds after sign-in, however active.
@@ -40,8 +58,7 @@ class StaffSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if getattr(request, "user", None) is not None and signed_in(request):
             now = int(time.time())
             session = request.session
             last = session.get(SESSION_KEY)
@@ -167,47 +184,52 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     every request and written into that response's header.
     """
 
-    _PER_RESPONSE = (
+    # What django-csp's decorators set on a response (instance attributes).
+    _PER_RESPONSE = frozenset((
         "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
         "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
-    )  # fmt: skip
+    ))  # fmt: skip
 
-    _built = (None, None, "", "")
+    # (policy, report-only policy, their two headers, whether either excludes URL prefixes),
+    # for the settings' values of the two policies (compared by identity).
+    _built = (None, None, "", "", False)
 
-    def _policies(self) -> tuple[str, str]:
+    def _policies(self) -> tuple:
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
         report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
         built = self._built
         if built[0] is not policy or built[1] is not report_only:
-            built = (policy, report_only, build_policy(), build_policy(report_only=True))
+            excludes = any((p or {}).get("EXCLUDE_URL_PREFIXES") for p in (policy, report_only))
+            built = (policy, report_only, build_policy(), build_policy(report_only=True), excludes)
             self._built = built
-        return built[2], built[3]
+        return built
 
-    def _simple(self, request, response) -> bool:
+    def _simple(self, request, response, built) -> bool:
         if getattr(request, "_csp_nonce", None) is not None:
             return False
-        if any(hasattr(response, name) for name in self._PER_RESPONSE):
+        if not self._PER_RESPONSE.isdisjoint(vars(response)):
             return False
         if HEADER in response or HEADER_REPORT_ONLY in response:
             return False
         if settings.DEBUG and response.status_code in (500, 404):
             return False  # django-csp leaves Django's debug pages alone
-        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
-            if (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES"):
-                return False
-        return True
+        return not built[4]  # django-csp checks excluded prefixes
 
     def process_response(self, request, response):
-        if not self._simple(request, response):
+        built = self._policies()
+        if not self._simple(request, response, built):
             return super().process_response(request, response)
-        policy, report_only = self._policies()
-        if policy:
-            response[HEADER] = policy
-        if report_only:
-            response[HEADER_REPORT_ONLY] = report_only
-        # As django-csp does: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        if built[2]:
+            response[HEADER] = built[2]
+        if built[3]:
+            response[HEADER_REPORT_ONLY] = built[3]
+        # As django-csp does: a nonce asked for after the header is written is an error. The
+        # object is never evaluated (it raises), so one serves every response.
+        request.csp_nonce = _NONCE_AFTER_RESPONSE
         return response
+
+
+_NONCE_AFTER_RESPONSE = CheckableLazyObject(CSPMiddleware._csp_nonce_post_response)
 
 
 class PatientSessionMiddleware:
@@ -226,7 +248,7 @@ class PatientSessionMiddleware:
     def __call__(self, request):
         session = request.session
         now = int(time.time())
-        if not request.user.is_authenticated:
+        if not signed_in(request):
             seen = session.get(PATIENT_SEEN_KEY)
             if seen is not None and now - int(seen) > settings.PATIENT_IDLE_TIMEOUT:
                 had_draft = "intake_draft" in session
@@ -236,7 +258,7 @@ class PatientSessionMiddleware:
         response = self.get_response(request)
         if response.status_code >= 500:
             return response  # nothing is saved then (and the database may be down)
-        if request.user.is_authenticated:
+        if signed_in(request):
             if PATIENT_SEEN_KEY in session or EXPIRY_KEY in session:
                 session.pop(PATIENT_SEEN_KEY, None)
                 session.set_expiry(None)  # back to SESSION_COOKIE_AGE
@@ -281,3 +303,17 @@ class StaffEnglishMiddleware:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, with the MESSAGE_STORAGE class imported once (Django imports it by name on
+    every request), again only when the setting names another."""
+
+    _storage = (None, None)
+
+    def process_request(self, request):
+        name = settings.MESSAGE_STORAGE
+        storage = self._storage
+        if storage[0] != name:
+            storage = self._storage = (name, import_string(name))
+        request._messages = storage[1](request)
