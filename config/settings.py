@@ -148,8 +148,7 @@ MIDDLEWARE = [
     "intake.middleware.RequestLimitsMiddleware",
     "intake.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "intake.middleware.StaffEnglishMiddleware",
+    "intake.middleware.LocaleMiddleware",  # Django's; staff pages stay English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

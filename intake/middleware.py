@@ -5,14 +5,16 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY as USER_ID_KEY
 from django.contrib.auth import logout
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import http_date
 from django.utils.module_loading import import_string
@@ -289,20 +291,41 @@ def patient_activity(data, now: int) -> dict:
 STAFF_PREFIXES = ("/staff/", "/admin/")
 
 
-class StaffEnglishMiddleware:
-    """Staff pages and the admin stay English (only the patient side is translated).
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware, with the staff pages' English in it: staff pages and the admin
+    stay English (only the patient side is translated), whatever the cookie or Accept-Language
+    say, so they skip the choosing (it was a middleware of its own, which activated English
+    again after this one had picked a language).
 
-    Runs after LocaleMiddleware, which picked a language from the cookie or Accept-Language.
+    Without i18n_patterns in the URLconf (there are none), Django's middleware finds no
+    language in the path and redirects no 404; this does the rest of its work: the language
+    from the cookie or Accept-Language, ``request.LANGUAGE_CODE``, ``Vary: Accept-Language``
+    and Content-Language. With i18n_patterns it is Django's, English for staff after it.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def process_request(self, request):
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        staff = request.path_info.startswith(STAFF_PREFIXES)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            super().process_request(request)
+            if staff:
+                translation.activate(settings.LANGUAGE_CODE)
+                request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return
+        if staff:
+            language = settings.LANGUAGE_CODE
+        else:
+            language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.to_language(language)  # what get_language() says
 
-    def __call__(self, request):
-        if request.path_info.startswith(STAFF_PREFIXES):
-            translation.activate(settings.LANGUAGE_CODE)
-            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
-        return self.get_response(request)
+    def process_response(self, request, response):
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class MessageMiddleware(DjangoMessageMiddleware):

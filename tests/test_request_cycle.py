@@ -4,18 +4,25 @@ the middleware skips on a patient's page, and that it still does the same for ev
 from __future__ import annotations
 
 import pytest
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage as DjangoCookieStorage
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.test import RequestFactory, override_settings
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from intake import message_storage
-from intake.middleware import ContentSecurityPolicyMiddleware, MessageMiddleware, signed_in
+from intake.middleware import (
+    ContentSecurityPolicyMiddleware,
+    LocaleMiddleware,
+    MessageMiddleware,
+    signed_in,
+)
 
 QUEUE = reverse("staff:queue")
 
@@ -138,3 +145,54 @@ def test_an_excluded_prefix_gets_no_policy():
             view.process_request(request)
             response = view.process_response(request, HttpResponse("ok"))
             assert ("Content-Security-Policy" in response) is expected, path
+
+
+# --- the language: Django's choice for patients, English for staff --------------------------
+
+
+@pytest.mark.parametrize(
+    "url, cookie, accept, expected",
+    [
+        ("/", None, "es-MX,es;q=0.9", "es"),
+        ("/intake/start/", "es", "en", "es"),
+        ("/privacy/", None, "fr, de", "en"),
+        ("/staff/login/", "es", "es", "en"),
+        ("/admin/", None, "es", "en"),
+    ],
+)
+def test_the_language_of_each_page(url, cookie, accept, expected):
+    request = RequestFactory().get(url, HTTP_ACCEPT_LANGUAGE=accept)
+    if cookie:
+        request.COOKIES["django_language"] = cookie
+    seen = []
+
+    def view(request):
+        seen.append((translation.get_language(), request.LANGUAGE_CODE))
+        return HttpResponse()
+
+    with translation.override(None):
+        response = LocaleMiddleware(view)(request)
+    assert seen == [(expected, expected)]
+    assert response["Content-Language"] == expected
+    assert response["Vary"] == "Accept-Language"
+
+
+def _hello(request):
+    return HttpResponse()
+
+
+urlpatterns = i18n_patterns(path("hello/", _hello), path("staff/hello/", _hello))
+
+
+def test_with_i18n_patterns_it_is_djangos_and_staff_stay_english():
+    request = RequestFactory().get("/hello/", HTTP_ACCEPT_LANGUAGE="es")
+    request.urlconf = __name__
+    with translation.override(None):
+        response = LocaleMiddleware(lambda request: HttpResponseNotFound())(request)
+    assert response.status_code == 302 and response["Location"] == "/es/hello/"
+
+    request = RequestFactory().get("/staff/hello/", HTTP_ACCEPT_LANGUAGE="es")
+    request.urlconf = __name__
+    with translation.override(None):
+        LocaleMiddleware(lambda request: HttpResponse())(request)
+        assert request.LANGUAGE_CODE == "en"
