@@ -18,6 +18,11 @@ Only values passed as parameters can vary (an exact lookup's value, a LIMIT cann
 sentinel must come through the field's conversion unchanged (an int, a str) and appear only
 where it stands in (checked once, when the SQL is built). The SQL is kept per database alias
 and vendor; the compiler that runs it is a fresh copy bound to the calling thread's connection.
+
+``read_together`` sends several such reads in one round trip on PostgreSQL (the statements
+separated by semicolons, as the audit record sends its lock and head read; each result set read
+in turn): Django's cursor and its counters see one query. SQLite takes one statement at a time,
+so there each read stays a query of its own.
 """
 
 from __future__ import annotations
@@ -103,17 +108,61 @@ class CompiledRead:
         return prepared
 
     def __call__(self, *values: Any) -> list:
+        db, connection = self._connection()
+        return self._rows(db, self._prepare(connection).compiler(connection, values))
+
+    def _connection(self):
         if self._model is None:
             self._model = self._build(*self._sentinels).model
         db = router.db_for_read(self._model)
-        connection = connections[db]
-        prepared = self._prepare(connection)
-        source = prepared.queryset
+        return db, connections[db]
+
+    def _rows(self, db: str, compiler) -> list:
+        """The rows ``compiler`` reads (or has read), as the source queryset's iterable makes
+        them: instances with their select_related objects, or value tuples."""
+        source = self._prepared[(compiler.connection.alias, compiler.connection.vendor)].queryset
         queryset = QuerySet(
-            model=self._model,
-            query=_CompiledQuery(source.query, prepared.compiler(connection, values)),
-            using=db,
+            model=self._model, query=_CompiledQuery(source.query, compiler), using=db
         )
         queryset._iterable_class = source._iterable_class
         queryset._fields = source._fields
         return list(queryset)
+
+
+def read_together(*calls: tuple[CompiledRead, tuple]) -> list[list]:
+    """``[read(*values) for read, values in calls]``, in one round trip on PostgreSQL: the
+    statements sent together, separated by semicolons, each result set read in turn (one
+    query for Django's cursor and its counters). Elsewhere (SQLite takes one statement at a
+    time) one query a read."""
+    if not calls:
+        return []
+    db, connection = calls[0][0]._connection()
+    if connection.vendor != "postgresql" or len(calls) == 1:
+        return [read(*values) for read, values in calls]
+    compilers = []
+    statements = []
+    params: list = []
+    for read, values in calls:
+        read_db, read_connection = read._connection()
+        if read_connection is not connection:
+            raise ValueError("reads sent together go to one database")
+        compiler = read._prepare(connection).compiler(connection, values)
+        sql, read_params = compiler.as_sql()
+        compilers.append(compiler)
+        statements.append(sql)
+        params.extend(read_params)
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+        for n, compiler in enumerate(compilers):
+            if n:
+                cursor.nextset()
+            rows = cursor.fetchall()
+            if compiler.has_extra_select:  # as cursor_iter trims them
+                rows = [row[: compiler.col_count] for row in rows]
+            results.append(rows)
+    out = []
+    for (read, _values), compiler, rows in zip(calls, compilers, results, strict=True):
+        compiler.execute_sql = lambda *args, rows=rows, **kwargs: [rows]
+        out.append(read._rows(db, compiler))
+    return out

@@ -4,13 +4,14 @@ query count does not grow with the number of intakes, events or rules it shows."
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from intake.db.compiled import CompiledRead
+from intake.db.compiled import CompiledRead, read_together
 from intake.models import (
     Alert,
     AlertAttempt,
@@ -107,22 +108,24 @@ _intake_by_reference = CompiledRead(
     ),
     _REFERENCE,
 )
+# The intake's substance uses and symptoms by its reference, so that they go with the intake's
+# own read (read_together).
 _substance_uses = CompiledRead(
-    lambda intake_id: (
+    lambda reference: (
         SubstanceUse.objects.select_related("substance")
-        .filter(intake_id=intake_id)
+        .filter(intake__reference=reference)
         .order_by("position")
     ),
-    _INTAKE_ID,
+    _REFERENCE,
 )
 # Through the link table (the symptom has no name back to the intake): in the symptoms' order.
 _symptom_links = CompiledRead(
-    lambda intake_id: (
+    lambda reference: (
         Intake.symptoms.through.objects.select_related("symptom")
-        .filter(intake_id=intake_id)
+        .filter(intake__reference=reference)
         .order_by("symptom__position", "symptom__code")
     ),
-    _INTAKE_ID,
+    _REFERENCE,
 )
 
 
@@ -137,20 +140,22 @@ def _prefetched(manager, rows: list) -> QuerySet:
 
 def intake_for_page(*, reference: str) -> Intake | None:
     """One intake with everything its page reads (answers, decision, consent, assignee): its
-    substance uses and symptoms prefetched, as ``prefetch_related`` would, three queries whose
-    SQL is built once a process."""
-    found = _intake_by_reference(reference)
+    substance uses and symptoms prefetched, as ``prefetch_related`` would. One round trip on
+    PostgreSQL (read_together), three queries elsewhere; their SQL built once a process."""
+    found, uses, links = read_together(
+        (_intake_by_reference, (reference,)),
+        (_substance_uses, (reference,)),
+        (_symptom_links, (reference,)),
+    )
     if not found:
         return None
     intake = found[0]
-    uses = _substance_uses(intake.pk)
     intake_field = SubstanceUse._meta.get_field("intake")
     for use in uses:
         intake_field.set_cached_value(use, intake)
-    symptoms = [link.symptom for link in _symptom_links(intake.pk)]
     intake._prefetched_objects_cache = {
         "substance_uses": _prefetched(intake.substance_uses, uses),
-        "symptoms": _prefetched(intake.symptoms, symptoms),
+        "symptoms": _prefetched(intake.symptoms, [link.symptom for link in links]),
     }
     return intake
 
@@ -269,7 +274,10 @@ _alert_attempts = CompiledRead(
 def intake_alerts(*, intake: Intake) -> list[Alert]:
     """The intake's staff alerts with their attempts: two queries, however many there are
     (one when there are none)."""
-    alerts = _alerts(intake.pk)
+    return _with_attempts(intake, _alerts(intake.pk))
+
+
+def _with_attempts(intake: Intake, alerts: list[Alert]) -> list[Alert]:
     if not alerts:  # most intakes: no second query
         return alerts
     attempts: dict[int, list[AlertAttempt]] = {alert.pk: [] for alert in alerts}
@@ -278,3 +286,35 @@ def intake_alerts(*, intake: Intake) -> list[Alert]:
     for alert in alerts:
         alert.attempt_list = attempts[alert.pk]
     return alerts
+
+
+@dataclass(frozen=True)
+class PageReads:
+    latest_review: TrackReview | None
+    timeline: list[IntakeEvent]
+    attempts: list[ContactAttempt]
+    alerts: list[Alert]
+    staff: list[User]  # assignable_users()
+
+
+def intake_page_reads(*, intake: Intake) -> PageReads:
+    """What the intake page reads beside the intake: latest_review, intake_timeline,
+    intake_alerts, the assignable staff and contact_attempts in one round trip on PostgreSQL
+    (read_together; the alerts' attempts, when there are alerts, one more), a query each
+    elsewhere."""
+    calls = [
+        (_latest_review, (intake.pk,)),
+        (_timeline, (intake.pk,)),
+        (_alerts, (intake.pk,)),
+        (_assignable_users, ()),
+    ]
+    if intake.attempt_count:  # see contact_attempts()
+        calls.append((_contact_attempts, (intake.pk,)))
+    review, timeline, alerts, staff, *attempts = read_together(*calls)
+    return PageReads(
+        latest_review=review[0] if review else None,
+        timeline=timeline,
+        attempts=attempts[0] if attempts else [],
+        alerts=_with_attempts(intake, alerts),
+        staff=staff,
+    )

@@ -43,13 +43,14 @@ def _consent(intake: Intake):
         return None
 
 
-def intake_context(intake: Intake) -> dict:
-    """What both the page and the print view show (no forms, no timeline)."""
+def intake_context(intake: Intake, *, attempts: list | None = None) -> dict:
+    """What both the page and the print view show (no forms, no timeline); ``attempts``: the
+    contact attempts, when they have been read."""
     decision = intake.current_decision
     return {
         "intake": intake,
         "due": followup.due(due_at=intake.contact_due_at, now=timezone.now()),
-        "attempts": selectors.contact_attempts(intake=intake),
+        "attempts": selectors.contact_attempts(intake=intake) if attempts is None else attempts,
         "badges": presenters.badges(intake),
         "track_state": presenters.track_state(intake),
         "decision": decision,
@@ -110,7 +111,9 @@ def _render_page(
     can_review = request.user.has_perm(REVIEW_TRACK)
     forms = {name: cls(intake=intake) for name, cls in PAGE_FORMS.items()}
     forms.update(bound or {})
-    latest_review = selectors.latest_review(intake=intake)
+    reads = selectors.intake_page_reads(intake=intake)
+    forms["assign"].list_staff(reads.staff)
+    latest_review = reads.latest_review
     current_review = (
         latest_review
         if latest_review is not None
@@ -122,7 +125,7 @@ def _render_page(
         # A coordinator sees the review, not the means to change it.
         forms.pop("review")
     context = {
-        **intake_context(intake),
+        **intake_context(intake, attempts=reads.attempts),
         "forms": forms,
         "error_links": error_links((bound or {}).values()),
         "can_review": can_review,
@@ -131,10 +134,10 @@ def _render_page(
         # A review of the current decision: the form then offers what is left to do.
         "reviewed_confirm": current_review is not None and current_review.action == "confirm",
         "reviewed_override": current_review is not None and current_review.action == "override",
-        "timeline": timeline_items(selectors.intake_timeline(intake=intake)),
+        "timeline": timeline_items(reads.timeline),
         "conflict": conflict,
         "conflict_events": timeline_items(conflict.events) if conflict else [],
-        "alerts": selectors.intake_alerts(intake=intake),
+        "alerts": reads.alerts,
     }
     # Every staff read of an intake is on the record (who, which intake, from where).
     audit_record(action=AuditEvent.Action.VIEW, intake=intake, **who_acted(request))
