@@ -74,3 +74,41 @@ def test_sessions_of_either_backend_work_the_queue_with_one_permission_query(
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(QUEUE).status_code == 200
     assert len([q for q in ctx.captured_queries if "auth_permission" in q["sql"]]) == 1
+
+
+def test_the_permissions_sql_is_the_orms_built_once_a_process(mixed, clinician):
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from intake.staff.auth_backend import FIELDS
+
+    def orm_union(user):
+        own = ModelBackend()._get_user_permissions(user).values_list(*FIELDS).order_by()
+        roles = ModelBackend()._get_group_permissions(user).values_list(*FIELDS).order_by()
+        return own.union(roles)
+
+    OneQueryPermissionsBackend().get_all_permissions(_fresh(clinician))
+    fresh = _fresh(mixed)
+    with CaptureQueriesContext(connection) as orm:
+        expected = set(orm_union(fresh))
+    user = _fresh(mixed)
+    with (
+        CaptureQueriesContext(connection) as ours,
+        mock.patch.object(SQLCompiler, "as_sql", side_effect=AssertionError("built again")),
+    ):
+        permissions = OneQueryPermissionsBackend().get_all_permissions(user)
+    assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in orm.captured_queries]
+    assert permissions == {f"{app}.{codename}" for app, codename in expected}
+
+
+def test_get_user_reads_the_user_as_model_backend_does(clinician, inactive):
+    backend = OneQueryPermissionsBackend()
+    assert backend.get_user(clinician.pk) == clinician
+    assert backend.get_user(str(clinician.pk)) == clinician
+    with CaptureQueriesContext(connection) as ctx:
+        assert backend.get_user(clinician.pk).username == "bob"
+    assert len(ctx.captured_queries) == 1
+    assert backend.get_user(inactive.pk) is None  # as ModelBackend: cannot authenticate
+    assert ModelBackend().get_user(inactive.pk) is None
+    assert backend.get_user(10**9) is None
