@@ -5,6 +5,10 @@ person's answers to another, nor one language's words to the other."""
 from __future__ import annotations
 
 import datetime
+import functools
+import html as html_lib
+import random
+import re
 
 import pytest
 from django.template.loader import get_template
@@ -13,13 +17,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from intake.public import steps
-from intake.public.summary import render_summary, review_summary
+from intake.public import steps, summary
+from intake.public.summary import render_summary, review_summary, summary_html
 from tests.test_forms_renderer import every_answer
-from tests.test_wizard_walk import Walk, answers_for
+from tests.test_wizard_walk import DAST_NO, Walk, answers_for
 
 REVIEW = reverse("intake:step", args=["review"])
 HOSTILE = "<b>&\"'</b>"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def hostile_answers() -> dict:
@@ -78,8 +83,6 @@ def vignette_answers() -> list[dict]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_forms_read_from_their_class_summarise_as_built_forms_do(language, monkeypatch):
-    from intake.public import summary
-
     with translation.override(language):
         for answers in vignette_answers():
             read = review_summary(answers)
@@ -147,3 +150,144 @@ def test_the_consent_form_keeps_what_was_typed_and_its_errors():
     assert 'id="id_privacy_acknowledged">' in page  # not ticked, so not checked
     page = client.get(REVIEW).content.decode()
     assert "Dana &lt;R&gt;" not in page  # nothing typed was kept in a fragment
+
+
+# --- the summary compiled per shape (summary.summary_html) ------------------------------------
+
+# Free text a person might type, each piece distinctive enough to find in a cache key.
+TYPED = ['Zoë <O\'Brien> & "Co"', "Qwzx&amp;", "Ʃ\u00a0Jkvq", "<script>x</script>", "Añá"]
+
+
+def random_posts(rng: random.Random) -> dict[str, dict]:
+    """One person's posts, page by page, each question answered (or not) at random through the
+    questions its page asks given the earlier answers: every shape the forms can take."""
+    answers: dict = {}
+    for step in steps.STEPS[:-1]:
+        if not step.applies(answers):
+            continue
+        for _attempt in range(20):
+            form = step.make_form(answers)
+            post = {name: value for name, form_field in form.fields.items()
+                    if (value := _random_value(rng, name, form_field)) is not None}  # fmt: skip
+            form = step.make_form(answers, data=post)
+            if form.is_valid():
+                answers[step.id] = form.to_answers()
+                break
+        else:
+            answers[step.id] = {}
+    return answers
+
+
+def _random_value(rng: random.Random, name: str, form_field):
+    from django import forms
+
+    if not form_field.required and rng.random() < 0.3:  # left blank
+        return None
+    if isinstance(form_field, forms.MultipleChoiceField):
+        codes = [code for code, _label in form_field.choices]
+        return rng.sample(codes, rng.randint(0, len(codes)))
+    if isinstance(form_field, forms.ChoiceField):
+        codes = [str(code) for code, _label in form_field.choices if code != ""]
+        return rng.choice(codes)
+    if isinstance(form_field, forms.BooleanField):
+        return rng.choice(["on", ""])
+    if isinstance(form_field, forms.DateField):
+        year = rng.choice([1950, 1988, 2001, datetime.date.today().year - 15])  # minors too
+        return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    if isinstance(form_field, forms.DecimalField):
+        return rng.choice(["1", "0.5", "12.25", "3", "40"])
+    if isinstance(form_field, forms.IntegerField):
+        return str(rng.randint(0, 240))
+    if isinstance(form_field, forms.EmailField):
+        return rng.choice(["a&b@example.org", "zoe.qwzx@example.com"])
+    if name == "phone":
+        return rng.choice(["555-555-0100", "(617) 555-0199"])
+    if name == "postal_code":
+        return rng.choice(["02139", "10001-1234"])
+    return rng.choice(TYPED)
+
+
+def odd_answers() -> list[dict]:
+    """Stored answers no form writes today, shown as they are: unknown codes, wrong types."""
+    answers = every_answer()
+    answers["about"]["date_of_birth"] = "not a date"
+    answers["about"]["sex"] = "<gone>"
+    answers["symptoms"]["symptoms"] = ["chest_pain", "<unknown>"]
+    answers["substance-details"] = {
+        "cannabis": {"frequency": "weekly & more", "amount_per_day": "7 <b>", "unit": "<u>"},
+        "alcohol": {"amount_per_day": 0, "last_use": None, "route": "oral"},
+    }
+    answers["insurance"] = {"payer": "", "member_id": 0, "self_pay": True}
+    return [answers, {"about": {"respondent": "self"}}, {"substances": {"substances": []}}]
+
+
+@functools.cache
+def answer_sets() -> tuple[dict, ...]:
+    """Built once for the tests that read them (never change one)."""
+    rng = random.Random(13)
+    return (*vignette_answers(), *odd_answers(), *(random_posts(rng) for _ in range(80)))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_compiled_summary_is_the_built_one_byte_for_byte(language):
+    summary.forget()
+    reference = get_template("intake/_summary.html")
+    compared = set()
+    with translation.override(language):
+        for _round in range(2):  # compiled, then read from the compiled shapes
+            for answers in answer_sets():
+                built = review_summary(answers)
+                html = summary_html(answers)
+                assert html == render_summary(built) == reference.render({"summary": built})
+                compared.add(html)
+    shapes = len(summary._COMPILED)
+    assert shapes > 20 and len(compared) > shapes  # many shapes, and answers within a shape
+    assert_compiled_holds_no_one(*TYPED, "Dana", "Rivers", "555-555-0100", "dana@example.org",
+                                 "1990-05-01", "02139", "ABC-123", "Medicaid")  # fmt: skip
+
+
+def assert_compiled_holds_no_one(*texts: str):
+    for key, compiled in summary._COMPILED.items():
+        shown = repr(key) + "".join(compiled.pieces) + repr(compiled.rows)
+        for text in texts:
+            for form in {text, html_lib.escape(text)}:
+                assert form not in shown, text
+
+
+@pytest.mark.django_db
+def test_the_review_page_reads_the_same_with_the_summary_built(monkeypatch):
+    from intake.public import views
+
+    summary.forget()
+    rng = random.Random(7)
+    clients = [at_review(HOSTILE), at_review("Dana", "es"), at_review("Bo", "es")]
+    walked = []
+    for index in range(6):  # people with varied answers, through the real pages
+        posts = answers_for()
+        client = Client(HTTP_ACCEPT_LANGUAGE=["en", "es"][index % 2])
+        about = {**posts["about"], "first_name": rng.choice(TYPED), "last_name": "Zyxwvuts"}
+        posts["about"] = about
+        if index % 3 == 1:
+            about["date_of_birth"] = f"{datetime.date.today().year - 15}-03-04"  # a minor
+        if index % 3 == 2:
+            posts["substances"] = {"substances": ["alcohol", "opioids"]}
+            posts["substance-details"] = {
+                "alcohol-frequency": "daily", "alcohol-amount": "8",
+                "alcohol-last_use": "today", "opioids-frequency": "daily",
+                "opioids-route": "smoked", "opioids-last_use": "today",
+                "opioids-prescribed": "more",
+            }  # fmt: skip
+            posts["together"] = {**DAST_NO, "audit_c_1": "4", "audit_c_2": "3", "audit_c_3": "2"}
+        Walk(client, posts).run(until="review")
+        walked.append(client)
+    for client in [*clients, *walked]:
+        compiled = client.get(REVIEW)
+        with monkeypatch.context() as patch:
+            patch.setattr(views, "summary_html", lambda a: render_summary(review_summary(a)))
+            built = client.get(REVIEW)
+        assert compiled.status_code == built.status_code == 200
+        pages = [TOKEN.sub("TOKEN", response.content.decode()) for response in (compiled, built)]
+        assert pages[0] == pages[1]
+        assert 'class="summary-card"' in pages[0]
+    assert_compiled_holds_no_one(*TYPED, "Zyxwvuts", "555-555-0100", "dana@example.org")

@@ -55,7 +55,7 @@ from .field_html import render_sections
 from .forms import ConsentForm, StartForm
 from .frame import framed, marker, safe_marker
 from .step_sections import sections_html
-from .summary import render_summary, review_summary
+from .summary import summary_html
 from .versions import per_version
 
 logger = logging.getLogger(__name__)
@@ -345,7 +345,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
     context = {
         **_review_fixed(form, today),
         "back_url": steps.previous_step(current, draft.answers).url,
-        "summary": render_summary(review_summary(draft.answers)),
+        "summary": summary_html(draft.answers),
         "minor": minor,
         "emergency": emergency,
     }
