@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from intake.public import steps, summary
+from intake.public.emergency import emergency_for
 from intake.public.summary import render_summary, review_summary, summary_html
 from tests.test_forms_renderer import every_answer
 from tests.test_wizard_walk import DAST_NO, Walk, answers_for
@@ -291,3 +292,45 @@ def test_the_review_page_reads_the_same_with_the_summary_built(monkeypatch):
         assert pages[0] == pages[1]
         assert 'class="summary-card"' in pages[0]
     assert_compiled_holds_no_one(*TYPED, "Zyxwvuts", "555-555-0100", "dana@example.org")
+
+
+# --- the emergency, routed once per draft and answers (views._review_emergency) --------------
+
+
+@pytest.mark.django_db
+def test_the_review_page_routes_a_draft_again_only_when_its_answers_change(monkeypatch):
+    from intake.public import views
+    from tests.test_wizard_emergency import symptoms_post
+    from tests.test_wizard_walk import draft_of
+
+    routed = []
+
+    def counted(answers):
+        routed.append(1)
+        return emergency_for(answers)
+
+    monkeypatch.setattr(views, "emergency_for", counted)
+    views._EMERGENCIES.clear()
+    client = at_review("Zyxwvuts")
+    routed.clear()
+    for _ in range(3):  # read, reloaded, in the other language
+        assert "emergency-alert" not in client.get(REVIEW).content.decode()
+    client.get(REVIEW, HTTP_ACCEPT_LANGUAGE="es")
+    assert len(routed) == 1
+    # Changed through a "change" link: routed afresh (after the step's own check on saving).
+    symptoms = reverse("intake:step", args=["symptoms"])
+    client.post(symptoms + "?review=1", symptoms_post("chest_pain"))
+    routed.clear()
+    assert "emergency-alert" in client.get(REVIEW).content.decode()
+    assert "emergency-alert" in client.get(REVIEW).content.decode()
+    assert len(routed) == 1
+    # Changed elsewhere (another tab, another worker's save): routed afresh too.
+    draft = draft_of(client)
+    calm = {"symptoms": [], "withdrawal_seizures": False, "withdrawal_delirium": False}
+    draft.answers = {**draft.answers, "symptoms": calm}
+    draft.save()
+    assert "emergency-alert" not in client.get(REVIEW).content.decode()
+    assert len(routed) == 2
+    # What is kept: a digest and the alert's codes, no answer.
+    kept = repr(views._EMERGENCIES)
+    assert "Zyxwvuts" not in kept and "555-555-0100" not in kept and "1990" not in kept

@@ -8,7 +8,10 @@ not the URL.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import secrets
 import time
 from functools import partial
 
@@ -313,7 +316,12 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else None
     typed = unsaved_data(request, current.id) if data is None else None
-    form = ConsentForm(data if data is not None else typed, center=settings.CENTER_NAME)
+    if data is None and typed is None:
+        # The empty form is in the page's frame: built only should the page render through
+        # its template (messages to show; under tests, for the context the client reads).
+        form = SimpleLazyObject(_empty_consent_form)
+    else:
+        form = ConsentForm(data if data is not None else typed, center=settings.CENTER_NAME)
     if typed is not None:
         unchecked(form)
     if request.method == "POST":
@@ -341,7 +349,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                     request.session[SESSION_DONE] = intake_id
                 return redirect("intake:done")
     minor = validators.is_minor(draft.answers.get("about", {}).get("date_of_birth"))
-    emergency = emergency_for(draft.answers)
+    emergency = _review_emergency(draft)
     context = {
         **_review_fixed(form, today),
         "back_url": steps.previous_step(current, draft.answers).url,
@@ -349,7 +357,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
         "minor": minor,
         "emergency": emergency,
     }
-    if form.is_bound or typed is not None:  # answers typed or checked: through the template
+    if data is not None or typed is not None:  # answers typed or checked: through the template
         return render(request, current.template, context)
     key = (minor, _emergency_key(emergency), today)
     slots = {"summary": context["summary"], "back_url": context["back_url"]}
@@ -369,6 +377,40 @@ def _noting_the_intake(request: HttpRequest):
         return noted
 
     return changes
+
+
+def _empty_consent_form() -> ConsentForm:
+    return ConsentForm(center=settings.CENTER_NAME)
+
+
+# The emergency each draft's answers gave on the review page, by draft, with a digest of those
+# answers: the page routed (and validated) the whole draft on every GET, about a sixth of its
+# Python time, for answers that do not change while the person reads, reloads or switches
+# language. Answers changed since (a "change" link, another tab, another worker) have another
+# digest and are routed afresh. The digest is a BLAKE2 keyed with this process's own random key
+# and never leaves it: no answer is kept. Separate from any memo of the step pages on purpose.
+_EMERGENCIES: dict[str, tuple[bytes, Emergency | None]] = {}
+_EMERGENCIES_MAX = 1000
+_DIGEST_KEY = secrets.token_bytes(32)
+
+
+def _answers_digest(answers: dict) -> bytes:
+    text = json.dumps(answers, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), key=_DIGEST_KEY, digest_size=32).digest()
+
+
+def _review_emergency(draft: Draft) -> Emergency | None:
+    """emergency_for(draft.answers), once per draft and answers in this process."""
+    digest = _answers_digest(draft.answers)
+    draft_id = str(draft.pk)
+    known = _EMERGENCIES.get(draft_id)
+    if known is not None and known[0] == digest:
+        return known[1]
+    emergency = emergency_for(draft.answers)
+    if len(_EMERGENCIES) >= _EMERGENCIES_MAX:
+        _EMERGENCIES.clear()
+    _EMERGENCIES[draft_id] = (digest, emergency)
+    return emergency
 
 
 def _review_fixed(form: ConsentForm, today) -> dict:
