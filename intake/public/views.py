@@ -19,7 +19,7 @@ from django.conf import settings
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import SimpleLazyObject
@@ -350,17 +350,19 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                 return redirect("intake:done")
     minor = validators.is_minor(draft.answers.get("about", {}).get("date_of_birth"))
     emergency = _review_emergency(draft)
+    previous = steps.previous_step(current, draft.answers)
     context = {
         **_review_fixed(form, today),
-        "back_url": steps.previous_step(current, draft.answers).url,
+        # The step before the review, by id: the frame shows its link (no reverse a request).
+        "back_url": reverse_lazy("intake:step", args=[previous.id]),
         "summary": summary_html(draft.answers),
         "minor": minor,
         "emergency": emergency,
     }
     if data is not None or typed is not None:  # answers typed or checked: through the template
         return render(request, current.template, context)
-    key = (minor, _emergency_key(emergency), today)
-    slots = {"summary": context["summary"], "back_url": context["back_url"]}
+    key = (minor, _emergency_key(emergency), today, previous.id)
+    slots = {"summary": context["summary"]}
     return framed(request, current.template, context, key=key, build=_review_frame, slots=slots)
 
 
@@ -433,12 +435,12 @@ def _review_fixed(form: ConsentForm, today) -> dict:
 
 def _review_frame(key) -> dict:
     """The review page before any consent is typed: the empty consent form is the same for
-    everyone; the summary and the Back link are each person's own."""
-    minor, emergency, today = key
+    everyone with the key; the summary is each person's own."""
+    minor, emergency, today, previous_id = key
     return {
         **_review_fixed(ConsentForm(center=settings.CENTER_NAME), today),
         "summary": safe_marker("summary"),
-        "back_url": marker("back_url"),
+        "back_url": steps.get_step(previous_id).url,
         "minor": minor,
         "emergency": _emergency_shown(emergency),
     }
