@@ -8,10 +8,7 @@ not the URL.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import secrets
 import time
 from functools import partial
 
@@ -349,7 +346,8 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                     request.session[SESSION_DONE] = intake_id
                 return redirect("intake:done")
     minor = validators.is_minor(draft.answers.get("about", {}).get("date_of_birth"))
-    emergency = _review_emergency(draft)
+    # The version's emergency: worked out by the POST that saved it (versions.py).
+    emergency = per_version(draft, "emergency", partial(emergency_for, draft.answers))
     previous = steps.previous_step(current, draft.answers)
     context = {
         **_review_fixed(form, today),
@@ -383,36 +381,6 @@ def _noting_the_intake(request: HttpRequest):
 
 def _empty_consent_form() -> ConsentForm:
     return ConsentForm(center=settings.CENTER_NAME)
-
-
-# The emergency each draft's answers gave on the review page, by draft, with a digest of those
-# answers: the page routed (and validated) the whole draft on every GET, about a sixth of its
-# Python time, for answers that do not change while the person reads, reloads or switches
-# language. Answers changed since (a "change" link, another tab, another worker) have another
-# digest and are routed afresh. The digest is a BLAKE2 keyed with this process's own random key
-# and never leaves it: no answer is kept. Separate from any memo of the step pages on purpose.
-_EMERGENCIES: dict[str, tuple[bytes, Emergency | None]] = {}
-_EMERGENCIES_MAX = 1000
-_DIGEST_KEY = secrets.token_bytes(32)
-
-
-def _answers_digest(answers: dict) -> bytes:
-    text = json.dumps(answers, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), key=_DIGEST_KEY, digest_size=32).digest()
-
-
-def _review_emergency(draft: Draft) -> Emergency | None:
-    """emergency_for(draft.answers), once per draft and answers in this process."""
-    digest = _answers_digest(draft.answers)
-    draft_id = str(draft.pk)
-    known = _EMERGENCIES.get(draft_id)
-    if known is not None and known[0] == digest:
-        return known[1]
-    emergency = emergency_for(draft.answers)
-    if len(_EMERGENCIES) >= _EMERGENCIES_MAX:
-        _EMERGENCIES.clear()
-    _EMERGENCIES[draft_id] = (digest, emergency)
-    return emergency
 
 
 def _review_fixed(form: ConsentForm, today) -> dict:
