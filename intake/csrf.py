@@ -18,7 +18,7 @@ so Django's CsrfViewMiddleware sets the cookie and checks the tokens as before.
 
 Used by the ``csrf`` context processor below (in settings after Django's built-in one, whose
 lazy ``csrf_token`` it replaces, so ``{% csrf_token %}`` takes its token here). The wizard's
-frames mask their token the same way in intake/public/frame.py.
+frames (intake/public/frame.py) take theirs with ``get_token`` too.
 """
 
 from __future__ import annotations

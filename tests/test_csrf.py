@@ -114,3 +114,12 @@ def test_a_first_visit_gets_a_cookie_its_form_token_matches_and_posts_are_checke
     again = browser.get("/intake/start/")
     assert again.cookies["csrftoken"].value == cookie.value
     assert TOKEN.search(again.content.decode()).group(1) != token
+
+    # A wizard step is served from its frame (intake/public/frame.py): its token too.
+    step = browser.get("/intake/step/about/")
+    step_token = TOKEN.search(step.content.decode()).group(1)
+    assert step_token not in (token, cookie.value)
+    assert _unmask_cipher_token(step_token) == cookie.value
+    assert browser.post("/intake/step/about/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    answered = browser.post("/intake/step/about/", {"csrfmiddlewaretoken": step_token})
+    assert answered.status_code == 200  # checked and shown again with what is missing

@@ -1,18 +1,17 @@
 """What a step GET works out besides its questions: steps.Flow agrees with can_open,
 previous_step and first_unfinished; intake.public.versions remembers it (and the emergency)
-per version of the draft, never across a save, and keeps no answer; the frame's CSRF token is
-Django's; a step's URL is reverse()'s."""
+per version of the draft, never across a save, and keeps no answer; a step's URL is
+reverse()'s. (The frame's CSRF token: tests/test_csrf.py.)"""
 
 from __future__ import annotations
 
 import itertools
 
 import pytest
-from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.test import RequestFactory
 from django.urls import reverse, set_script_prefix
 
-from intake.public import frame, steps, versions
+from intake.public import steps, versions
 from intake.public.emergency import emergency_for
 from intake.services.drafts import draft_create, draft_save_step
 from tests.test_step_forms import POST_SETS, saved_answers, variations
@@ -63,23 +62,6 @@ def test_each_version_of_a_draft_is_worked_out_once():
     for text in ("Dana", "Rivers", "dana@example.org", "555-555-0100", "1990-05-01"):
         assert text not in shown
     versions.forget()
-
-
-def test_the_frames_csrf_token_is_djangos():
-    request = RequestFactory().get("/")
-    secret = get_token(request) and request.META["CSRF_COOKIE"]
-    del request.META["CSRF_COOKIE_NEEDS_UPDATE"]
-    tokens = {frame.csrf_token(request) for _ in range(500)}
-    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True  # the cookie renewed, as Django does
-    assert len(tokens) == 500
-    for token in tokens:
-        assert len(token) == 64 and _unmask_cipher_token(token) == secret
-    # Every character turns up at every place of the mask (the draw is uniform, not shifted).
-    for place in (0, 31):
-        assert len({token[place] for token in tokens}) > 50
-    fresh = RequestFactory().get("/")
-    token = frame.csrf_token(fresh)  # no cookie yet: Django makes the secret
-    assert _unmask_cipher_token(token) == fresh.META["CSRF_COOKIE"]
 
 
 def test_a_steps_url_is_reverses():

@@ -8,9 +8,8 @@ same text. So each page's template is rendered once per *key* with markers where
 one request go, split at the markers, and kept in this process; a request joins the pieces with
 its own parts:
 
-- ``csrf``: the CSRF token (``{% csrf_token %}``), taken as ``get_token`` takes it for the
-  context processor, new for each request (``csrf_token`` below: the same token, masked
-  faster);
+- ``csrf``: the CSRF token (``{% csrf_token %}``), taken with intake.csrf.get_token as the
+  ``csrf`` context processor takes it, new for each request;
 - ``path``: ``request.get_full_path`` (the language form's ``next``);
 - ``nonce``: ``request.csp_nonce``, should a page take one;
 - the view's own slots: the questions with their answers, the review summary, the Back link.
@@ -33,7 +32,6 @@ render sends it, so ``response.context`` still works.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -42,12 +40,6 @@ from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import (
-    CSRF_ALLOWED_CHARS,
-    CSRF_SECRET_LENGTH,
-    _mask_cipher_secret,
-    get_token,
-)
 from django.shortcuts import render
 from django.template import Context
 from django.template.loader import get_template
@@ -56,6 +48,8 @@ from django.utils.autoreload import file_changed
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from intake.csrf import get_token
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: no template or translation has them
 _OWN = ("csrf", "path", "nonce")  # the slots framed() fills itself
@@ -154,7 +148,7 @@ def framed(
     values = dict(slots)
     own = frame.own
     if "csrf" in own:  # as {% csrf_token %} asks: only a page with a form takes a token
-        values["csrf"] = csrf_token(request)
+        values["csrf"] = get_token(request)
     if "path" in own:
         values["path"] = request.get_full_path()
     if "nonce" in own:
@@ -163,40 +157,6 @@ def framed(
         template = get_template(template_name).template
         template_rendered.send(sender=template, template=template, context=Context(context))
     return HttpResponse(frame.fill(values), status=status)
-
-
-_CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
-_CSRF_N = len(CSRF_ALLOWED_CHARS)  # 62
-_CSRF_BELOW = 256 - 256 % _CSRF_N  # random bytes below 248 fall evenly on the 62 characters
-
-
-def csrf_token(request: HttpRequest) -> str:
-    """``get_token(request)``: the request's CSRF secret masked with a new random mask, the
-    cookie marked for renewal, as Django does. Django draws the mask one character at a time
-    (``secrets.choice`` 32 times) and finds each character's place with ``str.index``: a tenth
-    of a step page's own time. Here the mask comes from one ``secrets.token_bytes`` (each
-    byte below 248 taken modulo 62: as uniform as Django's) and the places from a dict; the
-    token is Django's (its middleware unmasks it; tests post with it)."""
-    secret = request.META.get("CSRF_COOKIE")
-    if secret is None:  # no cookie yet: Django makes one
-        return get_token(request)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    return _masked(secret)
-
-
-def _masked(secret: str) -> str:
-    """django.middleware.csrf._mask_cipher_secret(secret)."""
-    index = _CSRF_INDEX
-    if len(secret) != CSRF_SECRET_LENGTH or not all(char in index for char in secret):
-        return _mask_cipher_secret(secret)
-    mask: list[int] = []
-    while len(mask) < CSRF_SECRET_LENGTH:
-        mask.extend(byte % _CSRF_N for byte in secrets.token_bytes(48) if byte < _CSRF_BELOW)
-    del mask[CSRF_SECRET_LENGTH:]
-    chars, n = CSRF_ALLOWED_CHARS, _CSRF_N
-    return "".join([chars[m] for m in mask]) + "".join(
-        [chars[(index[char] + m) % n] for char, m in zip(secret, mask, strict=True)]
-    )
 
 
 def _build(request: HttpRequest, template_name: str, frame_context: dict, slots: dict) -> Frame:
