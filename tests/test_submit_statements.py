@@ -158,11 +158,14 @@ def test_rows_are_written_with_their_ids_or_all_without():
 
 @postgresql_only
 def test_a_failing_part_of_the_statement_writes_nothing(db, client, submit, monkeypatch):
-    # A code taken between the lock's check and the insert (here: a check told it was free):
-    # the unique index refuses the intake, and with it every other row of the statement.
+    _submit_with_a_taken_reference(client, monkeypatch, existing=submit())
+
+
+def _submit_with_a_taken_reference(client, monkeypatch, *, existing: Intake) -> None:
+    """A code taken between the lock's check and the insert (here: a check told it was free):
+    the unique index refuses the intake, and with it every other row of the statement."""
     from django.db import IntegrityError
 
-    existing = submit()
     monkeypatch.setattr("intake.services.drafts.new_reference", lambda: existing.reference)
     monkeypatch.setattr(drafts, "draft_lock", _lock_that_misses_the_reference(drafts.draft_lock))
     Walk(client).run(until="review")
@@ -273,16 +276,7 @@ def test_an_emergency_submit_commits_after_its_alert(client, settings, monkeypat
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_that_fails_before_its_commit_writes_nothing(client, monkeypatch):
-    from django.db import IntegrityError
-
-    existing = _submitted_elsewhere()
-    monkeypatch.setattr("intake.services.drafts.new_reference", lambda: existing.reference)
-    monkeypatch.setattr(drafts, "draft_lock", _lock_that_misses_the_reference(drafts.draft_lock))
-    Walk(client).run(until="review")
-    with pytest.raises(IntegrityError):
-        client.post(REVIEW, DEFAULT_POSTS["review"])
-    assert list(Intake.objects.all()) == [existing]
-    assert not draft_of(client).submitted_intake_id and draft_of(client).answers
+    _submit_with_a_taken_reference(client, monkeypatch, existing=_submitted_elsewhere())
     assert connection.get_autocommit() and not connection.in_atomic_block
 
 

@@ -38,7 +38,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import Context
@@ -187,16 +186,24 @@ class _quiet:
         template_rendered.sender_receivers_cache.clear()
 
 
-def forget() -> None:
-    _FRAMES.clear()
+def forgotten_on_change(cache: dict) -> Callable[[], None]:
+    """Empty ``cache`` when a setting changes (tests) and when a template or translation is
+    edited under runserver (frames, compiled questions and summaries are renderings of them);
+    returns the function that empties it."""
 
+    def forget() -> None:
+        cache.clear()
 
-@receiver(setting_changed)
-def _forget_on_settings(**kwargs) -> None:
-    forget()
-
-
-@receiver(file_changed)
-def _forget_on_edit(sender, file_path, **kwargs) -> None:
-    if file_path.suffix != ".py":  # a template or translation edited under runserver
+    def on_settings(**kwargs) -> None:
         forget()
+
+    def on_edit(sender, file_path, **kwargs) -> None:
+        if file_path.suffix != ".py":
+            forget()
+
+    setting_changed.connect(on_settings, weak=False)
+    file_changed.connect(on_edit, weak=False)
+    return forget
+
+
+forget = forgotten_on_change(_FRAMES)

@@ -31,13 +31,11 @@ import datetime
 from html import escape as html_escape
 
 from django import forms
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 
 from . import field_html
+from .frame import forgotten_on_change
 
 _FIELD = "\ue002"  # a question's place in the page (private use: no text has it)
 _VALUE = "\ue003"  # an answer's place in a question
@@ -244,16 +242,4 @@ def sections_html(step, answers: dict) -> SafeString | None:
         return None
 
 
-def forget() -> None:
-    _COMPILED.clear()
-
-
-@receiver(setting_changed)
-def _forget_on_settings(**kwargs) -> None:
-    forget()
-
-
-@receiver(file_changed)
-def _forget_on_edit(sender, file_path, **kwargs) -> None:
-    if file_path.suffix != ".py":  # a translation edited under runserver
-        forget()
+forget = forgotten_on_change(_COMPILED)

@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.forms.utils import pretty_name
 from django.urls import get_script_prefix
 from django.utils.formats import date_format
@@ -31,6 +29,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms.base import SharedChoices, StepForm
+from .frame import forgotten_on_change
 from .steps import REVIEW, applicable
 
 NOT_ANSWERED = _("Not answered")
@@ -382,10 +381,4 @@ def summary_html(answers: dict) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703
 
 
-def forget() -> None:
-    _COMPILED.clear()
-
-
-@receiver(setting_changed)
-def _forget_on_settings(**kwargs) -> None:
-    forget()
+forget = forgotten_on_change(_COMPILED)

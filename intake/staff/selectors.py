@@ -160,14 +160,20 @@ def intake_for_page(*, reference: str) -> Intake | None:
     return intake
 
 
-_timeline = CompiledRead(
-    lambda intake_id: (
-        IntakeEvent.objects.filter(intake_id=intake_id)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    ),
-    _INTAKE_ID,
-)
+def _in_order_with_actor(model) -> CompiledRead:
+    """An intake's rows of ``model`` (its timeline, its contact attempts) oldest first, each with
+    the staff member who acted."""
+    return CompiledRead(
+        lambda intake_id: (
+            model.objects.filter(intake_id=intake_id)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        ),
+        _INTAKE_ID,
+    )
+
+
+_timeline = _in_order_with_actor(IntakeEvent)
 
 
 def intake_timeline(*, intake: Intake) -> list[IntakeEvent]:
@@ -188,14 +194,7 @@ def display_names(events: list[IntakeEvent]) -> dict[str, str]:
     return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
 
 
-_contact_attempts = CompiledRead(
-    lambda intake_id: (
-        ContactAttempt.objects.filter(intake_id=intake_id)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    ),
-    _INTAKE_ID,
-)
+_contact_attempts = _in_order_with_actor(ContactAttempt)
 
 
 def contact_attempts(*, intake: Intake) -> list[ContactAttempt]:
