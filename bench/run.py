@@ -125,7 +125,12 @@ def check_targets(rows: list[dict], routing_rate: float | None = None) -> list[s
         errors = row["app"]["errors"] + (row["baseline"] or {}).get("errors", 0)
         if errors:
             row["met"] = False
-            misses.append(f"{where}: {errors} errors")
+            kinds = [
+                f"{side} {kind} {count}"
+                for side in ("app", "baseline")
+                for kind, count in ((row[side] or {}).get("error_kinds") or {}).items()
+            ]
+            misses.append(f"{where}: {errors} errors" + (f" ({', '.join(kinds)})" if kinds else ""))
     by_endpoint: dict[str, dict[int, int | None]] = {}
     for row in rows:
         by_endpoint.setdefault(row["endpoint"], {})[row["n"]] = row["queries"]
@@ -175,6 +180,11 @@ def line(method: str, path: str, cookie: str, body: dict | None = None) -> str:
     return f"{method}\t{path}\t{cookie}\t{encoded}"
 
 
+# wrk's kinds of error: a connection refused, a socket read or write failing (or closed before
+# the response ended), a status of 400 or more, no answer within the timeout.
+ERROR_KINDS = ("connect", "read", "write", "status", "timeout")
+
+
 def wrk(load: Load, seconds: float, lines: list[str] | None = None) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(lines or load.lines) + "\n")
@@ -198,12 +208,13 @@ def wrk(load: Load, seconds: float, lines: list[str] | None = None) -> dict:
     finally:
         os.unlink(listing)
     result = json.loads(next(x[6:] for x in output.splitlines() if x.startswith("BENCH ")))
-    errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    kinds = {kind: result[kind] for kind in ERROR_KINDS if result[kind]}
     return {
         "rps": result["requests"] / (result["duration_us"] / 1e6),
         "p50_ms": result["p50_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000,
-        "errors": errors,
+        "errors": sum(kinds.values()),
+        "error_kinds": kinds,
         "requests": result["requests"],
     }
 
@@ -231,11 +242,17 @@ def summarise(samples: list[dict]) -> dict:
     def median(key):
         return round(statistics.median(s[key] for s in samples), 2)
 
+    kinds = {
+        kind: total
+        for kind in ERROR_KINDS
+        if (total := sum(s.get("error_kinds", {}).get(kind, 0) for s in samples))
+    }
     return {
         "rps": round(statistics.median(s["rps"] for s in samples), 1),
         "p50_ms": median("p50_ms"),
         "p99_ms": median("p99_ms"),
         "errors": sum(s["errors"] for s in samples),
+        "error_kinds": kinds,
         "requests": sum(s["requests"] for s in samples),
     }
 

@@ -58,6 +58,12 @@ def test_a_good_run_meets_every_target():
         ("intake page", 1000, {"ratio_p50": 3.01}, "p50 3.01 x the baseline"),
         ("final submit (1 client)", 100_000, {"ratio_p50": 4.0}, "p50 4.0 x the baseline"),
         ("overview", 1000, {"app": {"errors": 2}}, "2 errors"),
+        (
+            "final submit (1 client)",
+            1000,
+            {"app": {"errors": 3, "error_kinds": {"read": 1, "status": 2}}},
+            "3 errors (app read 1, app status 2)",
+        ),
         ("intake page", 100_000, {"queries": 10}, "queries per request differ with N"),
     ],
 )
@@ -123,3 +129,18 @@ def test_the_baseline_project_answers_through_gunicorn(tmp_path):
         run.probe(run.Load(server.port, [], expect=403), forged)
     finally:
         server.stop()
+
+
+def test_the_summary_keeps_the_kinds_of_error_apart():
+    samples = [
+        {"rps": 10.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 1, "requests": 20,
+         "error_kinds": {"read": 1}},
+        {"rps": 12.0, "p50_ms": 1.2, "p99_ms": 2.2, "errors": 2, "requests": 24,
+         "error_kinds": {"read": 1, "status": 1}},
+        {"rps": 11.0, "p50_ms": 1.1, "p99_ms": 2.1, "errors": 0, "requests": 22,
+         "error_kinds": {}},
+    ]  # fmt: skip
+    summary = run.summarise(samples)
+    assert summary["errors"] == 3
+    assert summary["error_kinds"] == {"read": 2, "status": 1}
+    assert summary["requests"] == 66 and summary["rps"] == 11.0
