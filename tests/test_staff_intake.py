@@ -421,15 +421,21 @@ def _statements(reads: list[str]) -> list[str]:
     return [statement for sql in reads for statement in sql.split("; ")]
 
 
+def _second_visit_reads(client, user, intake) -> tuple[list[str], list[str]]:
+    """The page's queries when ``user`` opens it a second time (the first builds what is kept
+    per process), and the statements in them."""
+    client.force_login(user)
+    _page_reads(client, intake)
+    reads = _page_reads(client, intake)
+    return reads, _statements(reads)
+
+
 def test_a_new_intake_reads_no_attempts_and_the_staff_without_a_distinct(client, clinician, submit):
     """Session, user, second-factor device, permissions (one query), the intake, its
     substances, symptoms, latest review, timeline and alerts, the assignable staff. No contact
     attempts (its count says none yet) and no alert attempts (no alerts)."""
     intake = submit()
-    client.force_login(clinician)
-    _page_reads(client, intake)
-    reads = _page_reads(client, intake)
-    statements = _statements(reads)
+    reads, statements = _second_visit_reads(client, clinician, intake)
     assert len(statements) == 11, statements
     # PostgreSQL: the intake with its uses and symptoms in one round trip, the latest review,
     # timeline, alerts and assignable staff in another.
@@ -453,10 +459,7 @@ def test_an_intake_with_attempts_and_alerts_reads_them(client, clinician, coordi
     )
     alert = Alert.objects.create(key=f"intake:{intake.pk}:test", intake=intake, reason="emergency")
     AlertAttempt.objects.create(alert=alert, ok=False, error="SMTPConnectError")
-    client.force_login(clinician)
-    _page_reads(client, intake)
-    reads = _page_reads(client, intake)
-    statements = _statements(reads)
+    reads, statements = _second_visit_reads(client, clinician, intake)
     assert len(statements) == 13, statements
     # PostgreSQL: the contact attempts go with the page's other reads (one round trip more).
     assert len(reads) == (7 if connection.vendor == "postgresql" else 13), reads
