@@ -234,12 +234,16 @@ def main() -> None:
     walk(walker, POSTS)
     plain = Draft.objects.get(pk=walker.session["intake_draft"])
 
-    def clone(draft, count: int) -> list[str]:
+    def clone(draft, count: int, ids: list[str] | None = None) -> list[str]:
         sessions = []
         for _ in range(count):
             copy, token = draft_create(answers=draft.answers, completed_steps=draft.completed_steps)
             sessions.append(patient_session(copy.pk, token))
+            if ids is not None:
+                ids.append(str(copy.pk))
         return sessions
+
+    submit_drafts: list[str] = []
 
     open_count = Intake.objects.filter(status__in=OPEN_STATUSES).count()
     newest = Intake.objects.order_by("-submitted_at").values_list("reference", flat=True)[0]
@@ -255,7 +259,8 @@ def main() -> None:
                 "steps": every_step,
                 "step_session": clone(full, 1)[0],
                 "post_sessions": clone(plain, STEP_POST_DRAFTS),
-                "submit_sessions": clone(plain, args.drafts),
+                "submit_sessions": clone(plain, args.drafts, submit_drafts),
+                "submit_drafts": submit_drafts,  # the draft of each submit session, in order
                 "about_post": POSTS["about"],
                 "review_post": REVIEW_POST,
                 "reference": newest,

@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
@@ -160,6 +161,9 @@ class Load:
     connections: int = 2
     once: bool = False
     expect: int = 200  # the status a correct answer has (checked on a probe request)
+    # Where a correct answer redirects (checked on the probe, and on every answer of a "once"
+    # run by bench.lua); None: anywhere.
+    location: str | None = None
 
 
 @dataclass
@@ -173,6 +177,10 @@ class Endpoint:
     baseline_queries: int | None = None
     # Final submits: each line is used once, so each round takes the next slice.
     slice_size: int = 0
+    # Final submits: the draft of each line of app.lines (bench/prepare.py's submit_drafts).
+    drafts: list[str] = field(default_factory=list)
+    # Final submits: for each draft answered, the round that answered it.
+    answered: dict[str, int] = field(default_factory=dict)
 
 
 def line(method: str, path: str, cookie: str, body: dict | None = None) -> str:
@@ -181,11 +189,18 @@ def line(method: str, path: str, cookie: str, body: dict | None = None) -> str:
 
 
 # wrk's kinds of error: a connection refused, a socket read or write failing (or closed before
-# the response ended), a status of 400 or more, no answer within the timeout.
-ERROR_KINDS = ("connect", "read", "write", "status", "timeout")
+# the response ended), a status of 400 or more, no answer within the timeout; and bench.lua's
+# own: in a "once" run, an answer whose status or Location is not the expected one ("wrong").
+WRK_ERROR_KINDS = ("connect", "read", "write", "status", "timeout", "wrong")
+# And the submit rows' check against the database (main()): a line answered twice ("twice"),
+# a draft answered whose intake was not made ("lost"), more intakes than answers ("extra").
+ERROR_KINDS = (*WRK_ERROR_KINDS, "twice", "lost", "extra")
 
 
 def wrk(load: Load, seconds: float, lines: list[str] | None = None) -> dict:
+    # bench.lua's "once" mode asks for a line only when the one before it is answered.
+    if load.once and load.connections != 1:
+        raise ValueError("a once-each run takes one connection")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(lines or load.lines) + "\n")
         listing = handle.name
@@ -203,12 +218,17 @@ def wrk(load: Load, seconds: float, lines: list[str] | None = None) -> dict:
             "--",
             listing,
             "once" if load.once else "cycle",
+            str(load.expect),
+            load.location or "",
         ]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(listing)
     result = json.loads(next(x[6:] for x in output.splitlines() if x.startswith("BENCH ")))
-    kinds = {kind: result[kind] for kind in ERROR_KINDS if result[kind]}
+    kinds = {kind: result[kind] for kind in WRK_ERROR_KINDS if result[kind]}
+    if result["wrong_first"]:
+        print(f"    {result['wrong']} wrong answers (line status location): "
+              f"{'; '.join(result['wrong_first'])}", flush=True)  # fmt: skip
     return {
         "rps": result["requests"] / (result["duration_us"] / 1e6),
         "p50_ms": result["p50_us"] / 1000,
@@ -217,6 +237,10 @@ def wrk(load: Load, seconds: float, lines: list[str] | None = None) -> dict:
         "error_kinds": kinds,
         "requests": result["requests"],
         "used": result["used"],  # responses to a line of the list (bench.lua)
+        # "once" runs: the lines answered (1-based, in order), those sent again on a new
+        # connection after theirs was lost unanswered.
+        "lines": result["lines"],
+        "resent": result["resent"],
     }
 
 
@@ -231,10 +255,11 @@ def probe(load: Load, request_line: str) -> int:
     response = connection.getresponse()
     response.read()
     connection.close()
-    if response.status != load.expect:
+    location = response.getheader("Location") or ""
+    if response.status != load.expect or (load.location and location != load.location):
         raise SystemExit(
             f"bench: {method} {path} on port {load.port} answered {response.status} "
-            f"({response.getheader('Location') or ''}), expected {load.expect}"
+            f"({location}), expected {load.expect} {load.location or ''}"
         )
     return int(response.getheader("X-Bench-Queries", "-1"))
 
@@ -447,10 +472,18 @@ def endpoints(n: int, app: dict, bare: dict, *, every_step: bool, rounds: int) -
     result.append(
         Endpoint(
             "final submit (1 client)",
-            Load(APP_PORT, submit_lines, connections=1, once=True, expect=302),
+            Load(
+                APP_PORT,
+                submit_lines,
+                connections=1,
+                once=True,
+                expect=302,
+                location="/intake/done/",
+            ),
             insert(1, once=True, count=per_round),
             "one-row insert",
             slice_size=per_round,
+            drafts=list(app["submit_drafts"]),
         )  # fmt: skip
     )
     middle = max(1, pages // 2)
@@ -470,6 +503,21 @@ def endpoints(n: int, app: dict, bare: dict, *, every_step: bool, rounds: int) -
     return result
 
 
+def note_submits(endpoint: Endpoint, app: dict, start: int, round_: int) -> None:
+    """Note which drafts a submit round answered (its lines start at app.lines[start]); a line
+    answered twice (a replayed draft, which makes no intake) counts as an error."""
+    for number in app["lines"]:
+        draft = endpoint.drafts[start + number - 1]
+        if draft in endpoint.answered:
+            app["errors"] += 1
+            app["error_kinds"]["twice"] = app["error_kinds"].get("twice", 0) + 1
+            print(f"    round {round_}: line {number} answered twice", flush=True)
+        endpoint.answered[draft] = round_
+    if app["resent"]:
+        print(f"    round {round_}: sent again on a new connection, the last one closed "
+              f"unanswered: line {', '.join(map(str, app['resent']))}", flush=True)  # fmt: skip
+
+
 def measure(endpoints_: list[Endpoint], *, rounds: int, seconds: float) -> None:
     # Probes per endpoint: the right status (a signed-in page, not a redirect to sign in), the
     # query count, and warm workers. The count is the least of three requests: a session's
@@ -483,7 +531,9 @@ def measure(endpoints_: list[Endpoint], *, rounds: int, seconds: float) -> None:
             probe(endpoint.baseline, endpoint.baseline.lines[0]) for _ in range(times)
         )
         if endpoint.slice_size:
+            endpoint.answered[endpoint.drafts[0]] = 0  # the probe: "round 0"
             endpoint.app.lines = endpoint.app.lines[1:]
+            endpoint.drafts = endpoint.drafts[1:]
     for round_ in range(rounds):
         for endpoint in endpoints_:
             app_lines = None
@@ -493,6 +543,8 @@ def measure(endpoints_: list[Endpoint], *, rounds: int, seconds: float) -> None:
             base = wrk(endpoint.baseline, seconds)
             app = wrk(endpoint.app, seconds, app_lines)
             endpoint.samples.append((app, base))
+            if endpoint.slice_size:
+                note_submits(endpoint, app, start, round_ + 1)
         print(f"    round {round_ + 1}/{rounds} done", flush=True)
 
 
@@ -520,6 +572,39 @@ def rows_for(n: int, endpoints_: list[Endpoint]) -> list[dict]:
 def submitted_by_bench(database: str) -> int:
     return int(psql("SELECT count(*) FROM intake_intake WHERE submission_key IS NOT NULL",
                     database))  # fmt: skip
+
+
+def drafts_submitted(database: str, drafts: list[str]) -> set[str]:
+    """Which of these drafts (the bench's, by id) have an intake."""
+    if not drafts:
+        return set()
+    listed = ",".join(f"'{uuid.UUID(draft)}'" for draft in drafts)  # ids only, parsed
+    sql = f"SELECT id FROM intake_draft WHERE submitted_intake_id IS NOT NULL AND id IN ({listed})"
+    return set(psql(sql, database).split())
+
+
+def check_submits(submit: Endpoint, submitted: set[str], made: int, rounds: int) -> list[str]:
+    """Each draft answered must have its intake; a draft with an intake that was not answered
+    can only be the one in flight when a round's time was up (at most one per round); and each
+    intake made is a draft's. Adds what it finds to the submit row's errors (kinds "lost" and
+    "extra") and returns it, one line each."""
+    lost = sorted(set(submit.answered) - submitted, key=lambda draft: submit.answered[draft])
+    unanswered = len(submitted - set(submit.answered))
+    found: list[tuple[str, int, str]] = []
+    if lost:
+        shown = ", ".join(f"{draft} (round {submit.answered[draft]})" for draft in lost[:5])
+        found.append(("lost", len(lost), f"{len(lost)} answered but no intake: {shown}"))
+    if unanswered > rounds:
+        found.append(("extra", unanswered - rounds,
+                      f"{unanswered} submitted but not answered, in {rounds} rounds"))  # fmt: skip
+    if made != len(submitted):
+        found.append(("extra", abs(made - len(submitted)),
+                      f"{made} intakes made for {len(submitted)} drafts submitted"))  # fmt: skip
+    app = submit.samples[-1][0]
+    for kind, count, _ in found:
+        app["errors"] += count
+        app["error_kinds"][kind] = app["error_kinds"].get(kind, 0) + count
+    return [text for _, _, text in found]
 
 
 # --- the routing engine -------------------------------------------------------------------------
@@ -649,18 +734,18 @@ def main() -> int:
         finally:
             for server in servers:
                 server.stop()
-        rows += rows_for(n, chosen)
         submit = next(e for e in chosen if e.slice_size)
-        # Every submit answered must have made an intake (a replayed draft would redirect
-        # just the same). A request in flight when wrk's time is up is not counted by wrk but
-        # may still make its intake: at most one per run.
+        # Every submit answered must have made an intake (a replayed draft would redirect just
+        # the same): bench.lua says which lines were answered, the database which drafts have
+        # an intake. A request in flight when wrk's time is up is not answered but may still
+        # make its intake: at most one per round.
         made = submitted_by_bench(database) - before
-        # Answered lines, not requests: a round that used up its drafts before its time may
-        # have sent its last one again (a replay redirects to the confirmation, no intake).
-        sent = sum(a["used"] for a, _ in submit.samples) + 1
-        if not sent <= made <= sent + rounds:
-            rows[-len(chosen) + chosen.index(submit)]["app"]["errors"] += abs(sent - made)
-            print(f"  final submits: {sent} answered but {made} intakes made", flush=True)
+        submitted = drafts_submitted(database, [*submit.answered, *submit.drafts])
+        problems = check_submits(submit, submitted, made, rounds)
+        print(f"  final submits: {len(submit.answered)} answered (probe included), "
+              f"{len(submitted)} of the bench's drafts submitted, {made} intakes made"
+              + "".join(f"; {p}" for p in problems), flush=True)  # fmt: skip
+        rows += rows_for(n, chosen)
 
     misses = check_targets(rows, routing_rate)
     print()

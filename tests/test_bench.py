@@ -4,9 +4,12 @@ its bare Django baseline project answers through gunicorn."""
 from __future__ import annotations
 
 import copy
+import shutil
 import socket
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -144,3 +147,85 @@ def test_the_summary_keeps_the_kinds_of_error_apart():
     assert summary["errors"] == 3
     assert summary["error_kinds"] == {"read": 2, "status": 1}
     assert summary["requests"] == 66 and summary["rps"] == 11.0
+
+
+def _submit_endpoint(drafts: list[str]) -> run.Endpoint:
+    app = run.Load(0, [f"line {d}" for d in drafts], connections=1, once=True, expect=302)
+    endpoint = run.Endpoint("final submit (1 client)", app, app, "one-row insert",
+                            slice_size=2, drafts=list(drafts))  # fmt: skip
+    endpoint.samples.append(({"errors": 0, "error_kinds": {}}, {"errors": 0, "error_kinds": {}}))
+    return endpoint
+
+
+def test_a_submit_round_notes_the_drafts_its_lines_answered_and_a_line_answered_twice():
+    endpoint = _submit_endpoint(["a", "b", "c", "d"])
+    first = {"lines": [1, 2], "resent": [], "errors": 0, "error_kinds": {}}
+    run.note_submits(endpoint, first, 0, 1)
+    second = {"lines": [1, 2, 2], "resent": [2], "errors": 0, "error_kinds": {}}
+    run.note_submits(endpoint, second, 2, 2)
+    assert endpoint.answered == {"a": 1, "b": 1, "c": 2, "d": 2}
+    assert first["errors"] == 0
+    assert second["errors"] == 1 and second["error_kinds"] == {"twice": 1}
+
+
+def test_the_submit_check_finds_a_draft_answered_without_its_intake():
+    endpoint = _submit_endpoint(["a", "b", "c", "d"])
+    endpoint.answered = {"a": 0, "b": 1, "c": 1}
+    assert run.check_submits(endpoint, {"a", "b", "c", "d"}, made=4, rounds=1) == []
+    problems = run.check_submits(endpoint, {"a", "c"}, made=2, rounds=1)
+    assert problems == ["1 answered but no intake: b (round 1)"]
+    app = endpoint.samples[-1][0]
+    assert app["errors"] == 1 and app["error_kinds"] == {"lost": 1}
+
+
+def test_the_submit_check_allows_one_unanswered_intake_per_round_and_no_more():
+    endpoint = _submit_endpoint(["a", "b", "c", "d"])
+    endpoint.answered = {"a": 0, "b": 1}
+    assert run.check_submits(endpoint, {"a", "b", "c", "d"}, made=4, rounds=2) == []
+    problems = run.check_submits(endpoint, {"a", "b", "c", "d"}, made=5, rounds=1)
+    assert problems == [
+        "2 submitted but not answered, in 1 rounds",
+        "5 intakes made for 4 drafts submitted",
+    ]
+    assert endpoint.samples[-1][0]["error_kinds"] == {"extra": 2}
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers like a submit through gunicorn's sync workers (a redirect, then the connection
+    closed), except on /wrong/; notes each path it is sent."""
+
+    protocol_version = "HTTP/1.0"
+    seen: list[str] = []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.seen.append(self.path)
+        self.send_response(200 if self.path == "/wrong/" else 302)
+        self.send_header("Location", "/done/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_a_once_run_sends_each_line_once_in_order_and_flags_a_wrong_answer():
+    # wrk calls request() once before it connects and never sends that one: the script must
+    # not skip the first line for it (and then send the last one twice).
+    _Recorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        paths = ["/a/", "/b/", "/wrong/", "/c/", "/d/"]
+        lines = [run.line("POST", path, "", {"n": "1"}) for path in paths]
+        load = run.Load(server.server_address[1], lines, connections=1, once=True, expect=302,
+                        location="/done/")  # fmt: skip
+        result = run.wrk(load, 1)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Recorder.seen == paths
+    assert result["used"] == 5 and result["lines"] == [1, 2, 3, 4, 5]
+    assert result["resent"] == []
+    assert result["errors"] == 1 and result["error_kinds"] == {"wrong": 1}
