@@ -40,53 +40,98 @@ def _kind(sql: str) -> str:
         writes = re.findall(r'(INSERT INTO|UPDATE) "(\w+)"', sql)
         return "WITH " + ", ".join(f"{verb.split()[0]} {table}" for verb, table in writes)
     verb = sql.split()[0]
-    if verb in ("SAVEPOINT", "RELEASE"):
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
         return verb
     table = re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', sql)[-1]  # after any subquery's
     return f"{verb} {table}" + (" FOR UPDATE" if sql.endswith("FOR UPDATE") else "")
 
 
 @postgresql_only
-def test_a_submit_on_postgresql_is_the_lock_and_one_statement(db, client):
+def test_a_submit_on_postgresql_is_one_statement_after_the_session(db, client):
     Walk(client).run(until="review")
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
     statements = [q["sql"] for q in ctx.captured_queries]
-    # (The savepoints are the test's: in production the submit's atomic() is BEGIN/COMMIT:
-    # tests/test_sessions.py.) The session notes the intake in the same statement.
+    # (The savepoint is the test's transaction's: in production the statement is a transaction
+    # of its own, with no BEGIN or COMMIT of ours.) No lock: the draft read with the session
+    # is marked submitted only if it is unchanged, and every row takes its ids from that.
     assert [_kind(sql) for sql in statements] == [
         "SELECT intake_session",  # with the draft (intake/sessions.py)
         "SAVEPOINT",
-        "SELECT intake_draft FOR UPDATE",
-        "WITH INSERT intake_intake, INSERT intake_routingdecision, INSERT intake_intakeevent, "
-        "INSERT intake_substanceuse, INSERT intake_consent, UPDATE intake_draft, "
+        "WITH UPDATE intake_draft, INSERT intake_intake, INSERT intake_routingdecision, "
+        "INSERT intake_intakeevent, INSERT intake_substanceuse, INSERT intake_consent, "
         "UPDATE intake_session",
         "RELEASE",
     ]
-    lock = statements[2]
-    assert "nextval(pg_get_serial_sequence('intake_intake', 'id')::regclass)" in lock
-    assert "nextval(pg_get_serial_sequence('intake_routingdecision', 'id')::regclass)" in lock
+    statement = statements[2]
+    assert "nextval(pg_get_serial_sequence('intake_intake', 'id')::regclass)" in statement
+    assert "nextval(pg_get_serial_sequence('intake_routingdecision', 'id')::regclass)" in statement
+    # (Django logs the statement with its values.)
+    assert re.search(
+        r'"updated_at" = \'[^\']+\'::timestamptz AND "submitted_intake_id" IS NULL RETURNING',
+        statement,
+    )
     # No UPDATE of the intake: it is inserted pointing at its decision.
     intake = Intake.objects.get()
     assert intake.current_decision == RoutingDecision.objects.get(intake=intake)
     assert draft_of(client).submitted_intake == intake
+    assert client.get(reverse("intake:done")).context["intake"] == intake
 
 
-def _submit_both_ways(answers: dict, monkeypatch) -> list[Intake]:
-    """The same answers submitted by the ORM path and by the one statement, at one time."""
+def _consent(now: datetime.datetime) -> ConsentData:
+    return ConsentData(text_version="2024-01", contact_ok=True, privacy_acknowledged=True,
+                       signature="Dana Rivers", signed_on=now.date(), disclosure_ok=True,
+                       disclosure_recipient="Clinic", disclosure_purpose="Care",
+                       disclosure_information="All",
+                       disclosure_expires=now.date() + datetime.timedelta(days=365))  # fmt: skip
+
+
+@postgresql_only
+def test_a_draft_changed_since_it_was_read_is_submitted_as_it_is_now(db, client):
+    """Another tab saved a step between the review's read and its submit: the statement finds
+    the draft changed and writes nothing; under the lock the answers are read again."""
+    Walk(client).run(until="review")
+    seen = draft_of(client)
+    drafts.draft_save_step(draft_id=seen.pk, step_id="about",
+                           data={**seen.answers["about"], "first_name": "Robin"})  # fmt: skip
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as ctx:
+        intake_id = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
+                                        is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
+    kinds = [_kind(q["sql"]) for q in ctx.captured_queries]
+    assert kinds.index("SELECT intake_draft FOR UPDATE") > kinds.index("ROLLBACK")
+    intake = Intake.objects.get()
+    assert intake.pk == intake_id and intake.first_name == "Robin"
+    assert Draft.objects.get(pk=seen.pk).submitted_intake == intake
+    assert seen.answers["about"]["first_name"] != "Robin"  # the caller's copy untouched
+
+
+@postgresql_only
+def test_a_draft_submitted_since_it_was_read_gives_the_first_intake(db, client):
+    Walk(client).run(until="review")
+    seen = draft_of(client)
+    now = timezone.now()
+    first = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
+                                is_ready=lambda *_: True, now=now)  # fmt: skip
+    again = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
+                                is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
+    assert again == first == Intake.objects.get().pk
+    assert IntakeEvent.objects.count() == RoutingDecision.objects.count() == 1
+    assert Consent.objects.count() == 1
+
+
+def _submit_both_ways(answers: dict, monkeypatch, *, as_seen: bool = False) -> list[Intake]:
+    """The same answers submitted by the ORM path and by one statement (after the lock, or
+    ``as_seen``: the draft as read, with no lock), at one time."""
     now = timezone.now().replace(microsecond=0)
-    consent = ConsentData(text_version="2024-01", contact_ok=True, privacy_acknowledged=True,
-                          signature="Dana Rivers", signed_on=now.date(), disclosure_ok=True,
-                          disclosure_recipient="Clinic", disclosure_purpose="Care",
-                          disclosure_information="All",
-                          disclosure_expires=now.date() + datetime.timedelta(days=365))  # fmt: skip
     made = []
     for in_one_statement in (False, True):
         draft = draft_of_answers(answers)
         monkeypatch.setattr(one_statement, "supported", lambda v=in_one_statement: v)
         intake_id = drafts.draft_submit(
-            draft_id=draft.pk, consent=consent, is_ready=lambda *_: True, language="es", now=now
-        )
+            draft_id=draft.pk, consent=_consent(now), is_ready=lambda *_: True, language="es",
+            now=now, seen=draft if as_seen else None,
+        )  # fmt: skip
         made.append(Intake.objects.get(pk=intake_id))
     monkeypatch.undo()
     return made
@@ -129,11 +174,14 @@ def _rows(intake: Intake) -> dict:
     [{}, {"symptoms": symptoms_post("coma")}],
     ids=["ordinary", "emergency with symptoms and its alert"],
 )
-def test_one_statement_writes_the_rows_the_orm_writes(db, client, settings, monkeypatch, changes):
+@pytest.mark.parametrize("as_seen", [False, True], ids=["after the lock", "as seen"])
+def test_one_statement_writes_the_rows_the_orm_writes(
+    db, client, settings, monkeypatch, changes, as_seen
+):
     settings.ALERT_EMAILS = ["oncall@example.org"]
     Walk(client, answers_for(**changes)).run(until="review")
     answers = draft_of(client).answers
-    by_orm, in_one = _submit_both_ways(answers, monkeypatch)
+    by_orm, in_one = _submit_both_ways(answers, monkeypatch, as_seen=as_seen)
     assert _rows(in_one) == _rows(by_orm)
     assert _rows(in_one)["points_at_its_decision"]
     if changes:
@@ -239,19 +287,40 @@ def _commands_sent(monkeypatch) -> list[bytes]:
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_the_statement_ends_the_submit_with_its_commit(client, monkeypatch):
+def test_the_submit_is_one_statement_and_its_own_transaction(client, monkeypatch):
     Walk(client).run(until="review")
     sent = _commands_sent(monkeypatch)
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
-    [statement] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("WITH ")]
-    # The draft's and the session's UPDATE counted, then the COMMIT.
-    assert re.search(r"RETURNING 1\) SELECT \(SELECT count\(\*\) FROM w\d\), "
-                     r"\(SELECT count\(\*\) FROM w\d\); COMMIT$", statement)  # fmt: skip
-    assert sent == [b"BEGIN"]  # no COMMIT of its own: the statement's ended the transaction
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len(statements) == 2  # the session with its draft, then the statement
+    # The ids the draft's UPDATE took, and whether the session's UPDATE found its row.
+    assert re.search(r"RETURNING 1\) SELECT intake_id, decision_id, "
+                     r"\(SELECT count\(\*\) FROM w\d\) FROM guard$", statements[1])  # fmt: skip
+    assert sent == []  # no BEGIN, no COMMIT: PostgreSQL commits the statement itself
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert draft_of(client).submitted_intake == Intake.objects.get()
     assert client.get(reverse("intake:done")).status_code == 200
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_replayed_statement_writes_nothing_in_its_own_transaction(client, monkeypatch):
+    """The same draft as read submitted twice (a second worker, say, that read it before the
+    first wrote): the second statement finds the draft submitted and writes nothing, and the
+    lock then gives the first intake."""
+    Walk(client).run(until="review")
+    seen = draft_of(client)
+    now = timezone.now()
+    first = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
+                                is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
+    sent = _commands_sent(monkeypatch)
+    again = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
+                                is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
+    assert again == first == Intake.objects.get().pk
+    assert sent == [b"BEGIN", b"COMMIT"]  # the lock's transaction, after the statement's own
+    assert IntakeEvent.objects.count() == RoutingDecision.objects.count() == 1
+    assert connection.get_autocommit() and not connection.in_atomic_block
 
 
 @postgresql_only

@@ -16,7 +16,7 @@ STEP_IDS = ["about", "substances", "substance-details", "together", "symptoms", 
 GET_QUERIES = 1
 POST_QUERIES = 5
 # The final submit (see test_review_confirmation_and_replay).
-SUBMIT_QUERIES = 5 if connection.vendor == "postgresql" else 14
+SUBMIT_QUERIES = 4 if connection.vendor == "postgresql" else 14
 
 
 @pytest.mark.parametrize("step_id", STEP_IDS)
@@ -59,13 +59,13 @@ def test_review_confirmation_and_replay(db, client, django_assert_num_queries):
     review = reverse("intake:step", args=["review"])
     with django_assert_num_queries(GET_QUERIES):
         client.get(review)
-    # The session with its draft; then, in one transaction (a savepoint pair here, in the
-    # test's transaction): the draft locked (and the new reference checked in the same query),
-    # then on PostgreSQL one statement (the intake, its substances, consent, first timeline
-    # line and decision, the draft cleared; test_submit_statements.py), on SQLite a statement
-    # each and the pointer to the decision; the intake noted in the session: on PostgreSQL in
-    # the one statement, on SQLite another pair here (in the test's transaction; outside one a
-    # single UPDATE: tests/test_sessions.py).
+    # The session with its draft; then on PostgreSQL one statement, its own transaction (a
+    # savepoint pair here, in the test's transaction): the draft marked submitted if it is as
+    # read, the intake, its substances, consent, first timeline line and decision, and the
+    # session's activity (test_submit_statements.py). On SQLite, in one transaction: the draft
+    # locked (and the new reference checked in the same query), a statement a row and the
+    # pointer to the decision; then the intake noted in the session (another pair here, in
+    # the test's transaction; outside one a single UPDATE: tests/test_sessions.py).
     with django_assert_num_queries(SUBMIT_QUERIES):
         client.post(review, DEFAULT_POSTS["review"])
     with django_assert_num_queries(2):
@@ -87,12 +87,13 @@ def test_an_emergency_submit_adds_only_its_symptoms_and_its_alert(
     review = reverse("intake:step", args=["review"])
     # The ordinary submit's queries, plus who receives alerts and the alert row (no savepoint:
     # a new intake has no alert yet), and on SQLite the symptom links (on PostgreSQL they are
-    # in the one statement). The e-mail goes once the transaction commits, from a worker
-    # (inline only without a broker).
-    symptom_links = 0 if connection.vendor == "postgresql" else 1
+    # in the one statement, written under the draft's lock: one query more, so that the alert
+    # is in the intake's transaction). The e-mail goes once the transaction commits, from a
+    # worker (inline only without a broker).
+    more = 1  # PostgreSQL: the draft's lock; SQLite: the symptom links
     with (
         django_capture_on_commit_callbacks() as callbacks,
-        django_assert_num_queries(SUBMIT_QUERIES + symptom_links + 2),
+        django_assert_num_queries(SUBMIT_QUERIES + more + 2),
     ):
         assert client.post(review, DEFAULT_POSTS["review"]).status_code == 302
     alert = Alert.objects.get()

@@ -94,8 +94,8 @@ def session_draft(request: HttpRequest) -> Draft | None:
 
 
 def show_confirmation(request: HttpRequest, draft: Draft) -> HttpResponse:
-    if request.session.get(SESSION_DONE) != draft.submitted_intake_id:
-        request.session[SESSION_DONE] = draft.submitted_intake_id
+    """The confirmation of the session's draft, submitted: done() finds its intake through
+    the draft (nothing to write in the session)."""
     return redirect("intake:done")
 
 
@@ -333,6 +333,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                     is_ready=_still_ready(draft),
                     language=request.LANGUAGE_CODE,
                     rider=note,
+                    seen=draft,  # as read with the session: unchanged, stored in one statement
                 )
             except DocumentError as error:
                 # The messages quote answers: log only how many problems there were.
@@ -370,8 +371,10 @@ def _noting_the_intake(request: HttpRequest):
     of their own after the view: the intake for the confirmation page, and for a patient what
     PatientSessionMiddleware would write after the view (which then finds nothing to do)."""
 
-    def changes(intake_id: int) -> dict:
-        noted = {SESSION_DONE: intake_id}
+    def changes(intake_id: int | None) -> dict:
+        # Without the id (the statement takes it: draft_submit's ``seen``), the confirmation
+        # finds the intake through the session's draft, which is marked submitted with it.
+        noted = {} if intake_id is None else {SESSION_DONE: intake_id}
         if not request.user.is_authenticated:
             noted.update(patient_activity(request.session, int(time.time())))
         return noted
@@ -441,7 +444,12 @@ def help_now(request: HttpRequest) -> HttpResponse:
 @require_safe
 def done(request: HttpRequest) -> HttpResponse:
     """The confirmation: reference code and next steps only, never an answer."""
-    intake = intake_for_confirmation(intake_id=request.session.get(SESSION_DONE))
+    draft = session_draft(request)  # read with the session
+    if draft is not None and draft.submitted_intake_id:
+        intake_id = draft.submitted_intake_id
+    else:  # the session's draft is gone, or a new one has begun since
+        intake_id = request.session.get(SESSION_DONE)
+    intake = intake_for_confirmation(intake_id=intake_id)
     if intake is None:
         return redirect("intake:start")
     return render(request, "intake/done.html",

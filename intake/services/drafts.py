@@ -8,6 +8,7 @@ does not hand out working links. Drafts live DRAFT_TTL (7 days) after the last s
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import hashlib
@@ -27,7 +28,7 @@ from intake.draft_document import build_document
 from intake.models import Draft, Intake, RoutingDecision
 from intake.references import new_reference
 from intake.services import one_statement
-from intake.services.intakes import ConsentData, intake_submit
+from intake.services.intakes import ConsentData, intake_submit, intake_submit_guarded
 
 TOKEN_BYTES = 32
 
@@ -204,7 +205,7 @@ def draft_mark_submitted(
 
 
 def _marked_submitted(
-    draft: Draft, *, intake_id: int, now: datetime.datetime | None
+    draft: Draft, *, intake_id: int | None, now: datetime.datetime | None
 ) -> tuple[Draft, list[str]]:
     """The draft as draft_mark_submitted leaves it, unsaved, and the fields to write."""
     draft.answers = {}
@@ -215,7 +216,6 @@ def _marked_submitted(
                    "updated_at"]  # fmt: skip
 
 
-@transaction.atomic
 def draft_submit(
     *,
     draft_id: uuid.UUID,
@@ -224,22 +224,99 @@ def draft_submit(
     language: str = "en",
     now: datetime.datetime | None = None,
     rider: one_statement.Rider | None = None,
+    seen: Draft | None = None,
 ) -> int | None:
     """Submit a draft once; the id of its intake, or None when it is gone or not ready.
 
-    The draft row stays locked until the intake is stored, so a double click or a replayed POST
-    waits here and then finds the intake the first request made. ``is_ready(answers,
-    completed_steps)`` is the wizard's own test (every step that applies is complete): the
-    answers are read again under the lock, since another tab may have changed them.
-    ``language`` is the language of the pages the person read (staff call with a speaker of it).
-    Raises intake.schema.DocumentError if the answers give an invalid document.
+    ``is_ready(answers, completed_steps)`` is the wizard's own test (every step that applies
+    is complete). ``language`` is the language of the pages the person read (staff call with
+    a speaker of it). Raises intake.schema.DocumentError if the answers give an invalid
+    document. ``rider`` (PostgreSQL): an UPDATE written in the statement that stores the
+    intake (the view's: the session, so that the request writes it in no round trip and
+    commit of its own); ``rider.found`` says whether it wrote its row. SQLite ignores it.
 
-    ``rider`` (PostgreSQL): an UPDATE built with the new intake's id, written in the statement
-    that stores the intake (the view's: the session noting the intake, so that the request
-    writes it in no round trip and commit of its own); it is not built when nothing is stored,
-    and ``rider.found`` says whether it wrote its row. SQLite ignores it.
+    ``seen`` (PostgreSQL): the draft as the caller read it (the view, with the session). If it
+    is still so when written, the intake is stored as it says in one statement and one round
+    trip, with no lock: the statement marks the draft submitted only if it is unchanged and
+    unsubmitted, and stores nothing otherwise (intake_submit_guarded). Otherwise, and
+    without ``seen``, the draft is read again under its row lock (_submit_locked): a double
+    click or a replayed POST waits there and then finds the intake the first request made.
     """
     now = now or timezone.now()
+    if seen is not None and not seen.submitted_intake_id and one_statement.supported():
+        if seen.pk != draft_id:
+            raise ValueError("draft_submit: seen is another draft")
+        intake_id = _submit_as_seen(seen, consent=consent, is_ready=is_ready, language=language,
+                                    now=now, rider=rider)  # fmt: skip
+        if intake_id is not None:
+            return intake_id
+    return _submit_locked(draft_id=draft_id, consent=consent, is_ready=is_ready,
+                          language=language, now=now, rider=rider)  # fmt: skip
+
+
+def _document(answers: dict, *, language: str, reference: str | None) -> dict:
+    """The intake document of a draft's answers, in the language the person read, with the
+    reference code the intake is to have (None: intake_submit picks one)."""
+    document = build_document(answers)
+    contact = document.setdefault("contact", {})
+    if language in catalog.codes(catalog.LANGUAGES):
+        contact["language"] = language
+    if reference:
+        contact["reference"] = reference
+    return document
+
+
+def _submit_as_seen(
+    seen: Draft,
+    *,
+    consent: ConsentData,
+    is_ready: Callable[[dict, list[str]], bool],
+    language: str,
+    now: datetime.datetime,
+    rider: one_statement.Rider | None,
+) -> int | None:
+    """The intake of ``seen``'s answers in one statement, if the draft is still as seen; else
+    None, with nothing written (draft_submit then takes the lock)."""
+    if not is_ready(seen.answers, seen.completed_steps):
+        return None
+    connection = transaction.get_connection()
+    updated_at = Draft._meta.get_field("updated_at").get_db_prep_value(seen.updated_at, connection)
+    # A copy: the caller's draft keeps its answers (to show them again should this fail).
+    marked, fields = _marked_submitted(copy.copy(seen), intake_id=None, now=now)
+    qn = connection.ops.quote_name
+    guard = one_statement.update(
+        marked,
+        fields,
+        expressions={"submitted_intake": one_statement.next_id_sql(Intake)},
+        where=f"{qn('updated_at')} = %s AND {qn('submitted_intake_id')} IS NULL",
+        where_params=[updated_at],
+        returning=f"{qn('submitted_intake_id')} AS intake_id, "
+        f"{one_statement.next_id_sql(RoutingDecision)} AS decision_id",
+    )
+    intake = intake_submit_guarded(
+        document=_document(seen.answers, language=language, reference=new_reference()),
+        consent=consent,
+        submission_key=str(seen.pk),
+        guard=guard,
+        now=now,
+        rider=rider,
+    )
+    return None if intake is None else intake.pk
+
+
+@transaction.atomic
+def _submit_locked(
+    *,
+    draft_id: uuid.UUID,
+    consent: ConsentData,
+    is_ready: Callable[[dict, list[str]], bool],
+    language: str,
+    now: datetime.datetime,
+    rider: one_statement.Rider | None,
+) -> int | None:
+    """draft_submit under the draft's row lock, held until the intake is stored: the answers
+    are read again under it, since another tab may have changed them. On PostgreSQL the
+    rider is built with the new intake's id."""
     reference = new_reference()
     # PostgreSQL: the ids reserved with the lock; the intake, its rows, its decision and the
     # draft's update are then one statement (SQLite: the ORM writes them one by one).
@@ -251,12 +328,9 @@ def draft_submit(
         return draft.submitted_intake_id
     if not is_ready(draft.answers, draft.completed_steps):
         return None
-    document = build_document(draft.answers)
-    contact = document.setdefault("contact", {})
-    if language in catalog.codes(catalog.LANGUAGES):
-        contact["language"] = language
-    if not draft.reference_taken:  # else (one chance in 10^12) intake_submit picks another
-        contact["reference"] = reference
+    # Should the code be taken (one chance in 10^12), intake_submit picks another.
+    document = _document(draft.answers, language=language,
+                         reference=None if draft.reference_taken else reference)  # fmt: skip
     if in_one_statement:
         ids = (draft.new_intake_id, draft.new_decision_id)
         intake = intake_submit(

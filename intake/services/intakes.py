@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -72,18 +73,8 @@ def intake_submit(
     outermost transaction's last write (one_statement.may_commit(), and no alert), the
     statement ends it with its COMMIT: nothing may be written in it after this call.
     """
-    doc = validate_document(document)
     now = now or timezone.now()
-    fields, substances, symptoms = document_to_fields(doc)
-    reference = doc.get("contact", {}).get("reference")
-    if reference and not REFERENCE_PATTERN.match(reference):
-        raise DocumentError([f"contact.reference: {reference!r} is not a code like K7M2-Q9XD"])
-    submitted_at = (
-        datetime.datetime.fromisoformat(doc["submitted_at"]) if "submitted_at" in doc else now
-    )
-    # Routed before anything is written, so that the intake row is inserted with its queue
-    # fields; only the pointer to the decision row (which needs the intake's id) follows.
-    decision = routing.route_validated(doc)
+    doc, fields, substances, symptoms, reference, submitted_at, decision = _prepare(document, now)
     # No savepoint of its own: inside the caller's transaction, a failure here fails it all.
     with transaction.atomic(savepoint=False):
         if submission_key and not key_locked:
@@ -134,6 +125,99 @@ def intake_submit(
         intake.save(update_fields=["current_decision"])
         if notify:
             alerts_for_submitted_intake(intake, now=now)
+    return intake
+
+
+def _prepare(document: dict, now: datetime.datetime):
+    """The document validated, the intake's fields, its reference (if it has one), when it was
+    submitted and its routing decision: all worked out before anything is written."""
+    doc = validate_document(document)
+    fields, substances, symptoms = document_to_fields(doc)
+    reference = doc.get("contact", {}).get("reference")
+    if reference and not REFERENCE_PATTERN.match(reference):
+        raise DocumentError([f"contact.reference: {reference!r} is not a code like K7M2-Q9XD"])
+    submitted_at = (
+        datetime.datetime.fromisoformat(doc["submitted_at"]) if "submitted_at" in doc else now
+    )
+    # Routed before anything is written, so that the intake row is inserted with its queue
+    # fields; only the pointer to the decision row (which needs the intake's id) follows.
+    decision = routing.route_validated(doc)
+    return doc, fields, substances, symptoms, reference, submitted_at, decision
+
+
+# What intake_submit_guarded's rows read of its guard's row: the ids the guard took.
+_GUARD_IDS = {"intake": "(SELECT intake_id FROM guard)",
+              "decision": "(SELECT decision_id FROM guard)"}  # fmt: skip
+
+
+def intake_submit_guarded(
+    *,
+    document: dict,
+    consent: ConsentData | None,
+    submission_key: str,
+    guard: tuple[str, list],
+    now: datetime.datetime,
+    rider: one_statement.Rider | None = None,
+) -> Intake | None:
+    """(PostgreSQL) Store and route one intake in one statement that is its own transaction
+    (a savepoint inside a caller's): the intake, its rows and its decision, after ``guard``,
+    an UPDATE that returns the ids it took from the sequences of the intake and of the
+    decision as ``intake_id`` and ``decision_id`` (draft_submit's: the draft marked submitted,
+    if it is still as it was read), and with ``rider`` (built with no id). Every row takes its
+    ids from the guard's row: when the guard found none, they are NULL and the database
+    refuses them. ``document`` must carry its reference code (``contact.reference``).
+
+    Returns None, with nothing written, when the guard found no row, the reference code or the
+    submission key was taken meanwhile (the unique indexes refuse them), or the intake raises
+    an alert, which is written in a transaction with it (intake_submit): the caller then
+    submits through intake_submit under a lock. Raises DocumentError as intake_submit does."""
+    doc, fields, substances, symptoms, reference, submitted_at, decision = _prepare(document, now)
+    if not reference:
+        raise ValueError("intake_submit_guarded: the document must carry its reference code")
+    intake = Intake(
+        reference=reference,
+        submission_key=submission_key,
+        status=doc.get("status", Status.NEW),
+        submitted_at=submitted_at,
+        symptoms_answered=symptoms is not None,
+        **fields,
+    )
+    apply_queue_fields(intake, decision)
+    if raises_alert(intake):
+        return None
+    row = RoutingDecision.from_decision(intake=intake, created_at=now, decision=decision)
+    rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
+                     submitted_at=submitted_at, now=now)  # fmt: skip
+    of_intake = {"intake_id": _GUARD_IDS["intake"]}
+    statements = [
+        one_statement.insert([intake], expressions={"id": _GUARD_IDS["intake"],
+                                                    "current_decision_id": _GUARD_IDS["decision"]}),
+        one_statement.insert([row], expressions={"id": _GUARD_IDS["decision"], **of_intake}),
+        one_statement.insert([rows.event], expressions=of_intake),
+    ]  # fmt: skip
+    if rows.substances:
+        statements.append(one_statement.insert(rows.substances, expressions=of_intake))
+    if rows.symptoms:
+        statements.append(one_statement.insert(rows.symptoms, expressions=of_intake))
+    if rows.consent is not None:
+        statements.append(one_statement.insert([rows.consent], expressions=of_intake))
+    riding = rider.build(None) if rider is not None else None
+    if riding is not None:
+        statements.append(riding)
+    connection = transaction.get_connection()
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            intake_id, decision_id, *counts = one_statement.write_after(
+                guard, statements, returned="intake_id, decision_id", counted=riding is not None
+            )
+    except IntegrityError:
+        return None
+    intake.pk, row.pk = intake_id, decision_id
+    row.intake = intake
+    intake.current_decision = row
+    if riding is not None:
+        rider.found = counts[-1] == 1
+    one_statement.mark_saved(intake, row)
     return intake
 
 

@@ -22,7 +22,7 @@ callers keep the ORM path there (``supported()``).
 # placeholders only, never from input. (The same reason for the B608 markers for bandit below.)
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -48,44 +48,76 @@ def next_id(model: type[models.Model]) -> RawSQL:
                   (model._meta.db_table, model._meta.pk.column))  # fmt: skip
 
 
+def next_id_sql(model: type[models.Model]) -> str:
+    """SQL that takes the next id of ``model``'s table from its sequence (next_id's, for SQL
+    written here; the names are the models' own, never input)."""
+    meta = model._meta
+    return f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
+
+
 @cache
-def _insert_head(model: type[models.Model], with_pk: bool):
+def _insert_head(model: type[models.Model], with_pk: bool, expressions: tuple = ()):
+    given = dict(expressions)
     qn = _connection().ops.quote_name
     fields = tuple(field for field in model._meta.local_concrete_fields
                    if with_pk or field is not model._meta.auto_field)  # fmt: skip
     columns = ", ".join(qn(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row = "(" + ", ".join(given.get(field.attname, "%s") for field in fields) + ")"
     head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "  # nosec B608
-    return head, fields, row
+    return head, tuple(field for field in fields if field.attname not in given), row
 
 
-def insert(objs: Sequence[models.Model]) -> tuple[str, list]:
+def insert(
+    objs: Sequence[models.Model], *, expressions: Mapping[str, str] | None = None
+) -> tuple[str, list]:
     """One INSERT of ``objs`` (instances of one model): with their ids, or all without (the
     table's sequence numbers them; the instances are not told their ids, as nothing written
-    in the same statement can point at them)."""
-    with_pk = objs[0].pk is not None
-    head, fields, row = _insert_head(type(objs[0]), with_pk)
+    in the same statement can point at them). ``expressions``: SQL (of ours, never a value)
+    written for some columns, by attname, in place of the instances' values: an id that the
+    statement itself takes, say (write_after's ``guard``); with the id's, the rows have ids."""
+    expressions = expressions or {}
+    with_pk = objs[0].pk is not None or objs[0]._meta.pk.attname in expressions
+    head, fields, row = _insert_head(type(objs[0]), with_pk, tuple(sorted(expressions.items())))
     connection = _connection()
     params = []
     for obj in objs:
-        if (obj.pk is not None) != with_pk:
+        if (obj.pk is not None or obj._meta.pk.attname in expressions) != with_pk:
             raise ValueError("one_statement.insert: either every row has its id or none has")
         params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection)
                       for field in fields)  # fmt: skip
     return head + ", ".join([row] * len(objs)), params
 
 
-def update(obj: models.Model, field_names: Sequence[str]) -> tuple[str, list]:
+def update(
+    obj: models.Model,
+    field_names: Sequence[str],
+    *,
+    expressions: Mapping[str, str] | None = None,
+    where: str = "",
+    where_params: Sequence = (),
+    returning: str = "",
+) -> tuple[str, list]:
     """One UPDATE of ``obj``'s row: ``field_names`` as ``save(update_fields=...)`` would write
-    them (an auto_now field gets the time when it is named, as there)."""
+    them (an auto_now field gets the time when it is named, as there). ``expressions``: SQL of
+    ours for some of them, by field name, in place of their values; ``where`` (with
+    ``where_params``): more conditions the row must meet; ``returning``: what the UPDATE
+    returns of the row it wrote."""
+    expressions = expressions or {}
     connection = _connection()
     qn = connection.ops.quote_name
     meta = obj._meta
     fields = [meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{qn(field.column)} = %s" for field in fields)
-    params = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+    assignments = ", ".join(f"{qn(field.column)} = {expressions.get(field.name, '%s')}"
+                            for field in fields)  # fmt: skip
+    params = [field.get_db_prep_save(field.pre_save(obj, False), connection)
+              for field in fields if field.name not in expressions]  # fmt: skip
     params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    params.extend(where_params)
     sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # nosec B608
+    if where:
+        sql += f" AND {where}"
+    if returning:
+        sql += f" RETURNING {returning}"
     return sql, params
 
 
@@ -146,15 +178,44 @@ def write(
         return [cursor.rowcount] if counted == 1 else list(cursor.fetchone())
 
 
+def write_after(
+    guard: tuple[str, list],
+    statements: Sequence[tuple[str, list]],
+    *,
+    returned: str,
+    counted: int = 0,
+) -> tuple:
+    """Run ``guard`` (an UPDATE ... RETURNING) and then ``statements`` as one statement, which
+    read what the guard returned as ``(SELECT <column> FROM guard)`` (e.g. the ids it took).
+    Returns the guard's ``returned`` columns, then the row counts of the last ``counted``
+    statements. Outside a transaction the statement is its own (its COMMIT is PostgreSQL's
+    at its end: no BEGIN, no COMMIT of ours, one round trip).
+
+    When the guard finds no row, every value read from it is NULL: the caller's statements
+    must then fail (a NOT NULL column given it, such as a row's id), which writes nothing."""
+    params = list(guard[1])
+    parts = [f"guard AS ({guard[0]})"]
+    last = len(statements) - counted
+    for i, (sql, statement_params) in enumerate(statements):
+        parts.append(f"w{i} AS ({sql}{' RETURNING 1' if i >= last else ''})")
+        params.extend(statement_params)
+    counts = "".join(f", (SELECT count(*) FROM w{i})" for i in range(last, len(statements)))
+    sql = f"WITH {', '.join(parts)} SELECT {returned}{counts} FROM guard"  # nosec B608
+    with _connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 @dataclass
 class Rider:
     """An UPDATE of one row that rides along another statement, built once the id of that
     statement's main row is known (the final submit: the session noting its new intake, in
     the statement that stores the intake, instead of a round trip and a commit of its own
-    after the view). ``build(row_id)`` gives the UPDATE, or None to write nothing;
+    after the view). ``build(row_id)`` gives the UPDATE, or None to write nothing (``row_id``
+    is None when the statement takes the id itself: write_after);
     ``found`` says afterwards whether it found its row."""
 
-    build: Callable[[int], tuple[str, list] | None]
+    build: Callable[[int | None], tuple[str, list] | None]
     found: bool = False
 
 
