@@ -44,6 +44,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from intake.db import prepared
 from intake.services import one_statement
 
 # The session data's key for the patient's draft (intake.public.views binds it).
@@ -172,7 +173,7 @@ def _read_session(session_key: str, using: str):
     params = list(query.params)
     params[query.key_at] = query.key_field.get_db_prep_value(session_key, connection)
     params[query.now_at] = query.now_field.get_db_prep_value(timezone.now(), connection)
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:  # parsed and planned once a connection
         cursor.execute(query.sql, params)
         row = cursor.fetchone()
     if row is None:

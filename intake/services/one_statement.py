@@ -29,6 +29,8 @@ from functools import cache
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.expressions import RawSQL
 
+from intake.db import prepared
+
 
 def _connection():
     """The connection itself: ``django.db.connection`` is a proxy that looks it up again in
@@ -199,9 +201,14 @@ def write_after(
     for i, (sql, statement_params) in enumerate(statements):
         parts.append(f"w{i} AS ({sql}{' RETURNING 1' if i >= last else ''})")
         params.extend(statement_params)
-    counts = "".join(f", (SELECT count(*) FROM w{i})" for i in range(last, len(statements)))
+    # What each counted part returned, by our own names (w0, w1...): no value in the SQL.
+    counts = "".join(
+        f", (SELECT count(*) FROM w{i})"  # nosec B608
+        for i in range(last, len(statements))
+    )
     sql = f"WITH {', '.join(parts)} SELECT {returned}{counts} FROM guard"  # nosec B608
-    with _connection().cursor() as cursor:
+    # Parsed and planned once a connection for each shape (how many rows each table gets).
+    with prepared.cursor(_connection()) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

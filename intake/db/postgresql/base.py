@@ -22,17 +22,45 @@ from __future__ import annotations
 import select
 import time
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 QUIET_SECONDS = 5.0
+# psycopg's prepare_threshold: prepare a statement run this many times. Django sets None
+# (prepared statements off, for poolers' sake); its own cursors never prepare anyway (they
+# bind values client-side). Set this high, only intake.db.prepared's cursor, which asks for
+# it, prepares: psycopg refuses even that when the threshold is None.
+ONLY_WHEN_ASKED = 2**31 - 1
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        # A prepared statement's run (intake.db.prepared): psycopg keeps no query to show.
+        sent = getattr(cursor, "sent", None)
+        return sent if sent is not None else super().last_executed_query(cursor, sql, params)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     last_used: float = 0.0
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if params.get("prepare_threshold") is None:
+            params["prepare_threshold"] = ONLY_WHEN_ASKED
+        return params
 
     def create_cursor(self, name=None):
         self.last_used = time.monotonic()
         return super().create_cursor(name)
+
+    def prepared_cursor(self, cursor_class):
+        """A cursor of ``cursor_class`` (psycopg's) on this connection, wrapped as Django
+        wraps its own (intake.db.prepared)."""
+        self.ensure_connection()
+        self.validate_thread_sharing()
+        self.last_used = time.monotonic()
+        raw = cursor_class(self.connection)
+        return self.make_debug_cursor(raw) if self.queries_logged else self.make_cursor(raw)
 
     def close_if_health_check_failed(self):
         if (
