@@ -96,7 +96,12 @@ def test_a_draft_changed_since_it_was_read_is_submitted_as_it_is_now(db, client)
         intake_id = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
                                         is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
     kinds = [_kind(q["sql"]) for q in ctx.captured_queries]
-    assert kinds.index("SELECT intake_draft FOR UPDATE") > kinds.index("ROLLBACK")
+    # The statement as read wrote nothing (and failed in nothing); then the lock.
+    assert kinds.index("SELECT intake_draft FOR UPDATE") > kinds.index(
+        "WITH UPDATE intake_draft, INSERT intake_intake, INSERT intake_routingdecision, "
+        "INSERT intake_intakeevent, INSERT intake_substanceuse, INSERT intake_consent"
+    )
+    assert "ROLLBACK" not in kinds
     intake = Intake.objects.get()
     assert intake.pk == intake_id and intake.first_name == "Robin"
     assert Draft.objects.get(pk=seen.pk).submitted_intake == intake
@@ -250,6 +255,24 @@ def test_the_lock_query_made_once_serves_every_draft(db, submit):
 
 
 @postgresql_only
+def test_rows_written_only_when_keep_their_types_when_a_column_is_all_null(db, submit):
+    # A VALUES list in a subquery types its columns from its values: NULL alone would be text,
+    # which no numeric, integer or boolean column takes. The first row casts each value.
+    existing = submit()
+    taken = SubstanceUse.objects.filter(intake=existing).values_list("substance_id", flat=True)
+    others = SubstanceUse._meta.get_field("substance").related_model.objects.exclude(pk__in=taken)
+    rows = [SubstanceUse(intake=existing, substance=substance, position=10 + i,
+                         frequency="daily") for i, substance in enumerate(others[:2])]  # fmt: skip
+    assert rows[0].amount_per_day is rows[0].duration_months is rows[0].prescribed is None
+    for when, written in (("FALSE", 0), ("TRUE", 2)):
+        with connection.cursor() as cursor:
+            cursor.execute(*one_statement.insert(rows, when=when))
+        added = SubstanceUse.objects.filter(intake=existing, position__gte=10)
+        assert added.count() == written
+    assert {(r.amount_per_day, r.duration_months, r.prescribed) for r in added} == {(None,) * 3}
+
+
+@postgresql_only
 def test_one_statement_counts_the_rows_its_last_parts_found(db):
     draft = draft_of_answers({"about": {"first_name": "A"}})
     gone = uuid.uuid4()
@@ -312,10 +335,21 @@ def test_a_replayed_statement_writes_nothing_in_its_own_transaction(client, monk
     first = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
                                 is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
     sent = _commands_sent(monkeypatch)
+    written = []
+    write = one_statement.write_after
+
+    def recorded(*args, **kwargs):
+        written.append(write(*args, **kwargs))
+        return written[-1]
+
+    monkeypatch.setattr(one_statement, "write_after", recorded)
     again = drafts.draft_submit(draft_id=seen.pk, consent=_consent(now),
                                 is_ready=lambda *_: True, now=now, seen=seen)  # fmt: skip
     assert again == first == Intake.objects.get().pk
-    assert sent == [b"BEGIN", b"COMMIT"]  # the lock's transaction, after the statement's own
+    # The statement found the draft submitted: no row, and no error (PostgreSQL would log a
+    # refused row with its values); then the lock's transaction.
+    assert written == [None]
+    assert sent == [b"BEGIN", b"COMMIT"]
     assert IntakeEvent.objects.count() == RoutingDecision.objects.count() == 1
     assert connection.get_autocommit() and not connection.in_atomic_block
 

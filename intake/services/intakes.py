@@ -164,8 +164,9 @@ def intake_submit_guarded(
     an UPDATE that returns the ids it took from the sequences of the intake and of the
     decision as ``intake_id`` and ``decision_id`` (draft_submit's: the draft marked submitted,
     if it is still as it was read), and with ``rider`` (built with no id). Every row takes its
-    ids from the guard's row: when the guard found none, they are NULL and the database
-    refuses them. ``document`` must carry its reference code (``contact.reference``).
+    ids from the guard's row, and is written only if the guard found its row: otherwise
+    nothing is (no error either: PostgreSQL's log would show a refused row's values).
+    ``document`` must carry its reference code (``contact.reference``).
 
     Returns None, with nothing written, when the guard found no row, the reference code or the
     submission key was taken meanwhile (the unique indexes refuse them), or the intake raises
@@ -189,29 +190,38 @@ def intake_submit_guarded(
     rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
                      submitted_at=submitted_at, now=now)  # fmt: skip
     of_intake = {"intake_id": _GUARD_IDS["intake"]}
+    guarded = one_statement.GUARDED
     statements = [
-        one_statement.insert([intake], expressions={"id": _GUARD_IDS["intake"],
-                                                    "current_decision_id": _GUARD_IDS["decision"]}),
-        one_statement.insert([row], expressions={"id": _GUARD_IDS["decision"], **of_intake}),
-        one_statement.insert([rows.event], expressions=of_intake),
+        one_statement.insert([intake], when=guarded,
+                             expressions={"id": _GUARD_IDS["intake"],
+                                          "current_decision_id": _GUARD_IDS["decision"]}),
+        one_statement.insert([row], expressions={"id": _GUARD_IDS["decision"], **of_intake},
+                             when=guarded),
+        one_statement.insert([rows.event], expressions=of_intake, when=guarded),
     ]  # fmt: skip
     if rows.substances:
-        statements.append(one_statement.insert(rows.substances, expressions=of_intake))
+        statements.append(one_statement.insert(rows.substances, expressions=of_intake,
+                                               when=guarded))  # fmt: skip
     if rows.symptoms:
-        statements.append(one_statement.insert(rows.symptoms, expressions=of_intake))
+        statements.append(one_statement.insert(rows.symptoms, expressions=of_intake,
+                                               when=guarded))  # fmt: skip
     if rows.consent is not None:
-        statements.append(one_statement.insert([rows.consent], expressions=of_intake))
+        statements.append(one_statement.insert([rows.consent], expressions=of_intake,
+                                               when=guarded))  # fmt: skip
     riding = rider.build(None) if rider is not None else None
     if riding is not None:
         statements.append(riding)
     connection = transaction.get_connection()
     try:
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            intake_id, decision_id, *counts = one_statement.write_after(
+            written = one_statement.write_after(
                 guard, statements, returned="intake_id, decision_id", counted=riding is not None
             )
-    except IntegrityError:
+    except IntegrityError:  # a reference code or the draft's key taken meanwhile
         return None
+    if written is None:  # the draft changed or was submitted since it was read
+        return None
+    intake_id, decision_id, *counts = written
     intake.pk, row.pk = intake_id, decision_id
     row.intake = intake
     intake.current_decision = row

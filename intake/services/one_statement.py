@@ -58,28 +58,46 @@ def next_id_sql(model: type[models.Model]) -> str:
 
 
 @cache
-def _insert_head(model: type[models.Model], with_pk: bool, expressions: tuple = ()):
+def _insert_head(model: type[models.Model], with_pk: bool, expressions: tuple = (), when=""):
     given = dict(expressions)
-    qn = _connection().ops.quote_name
+    connection = _connection()
+    qn = connection.ops.quote_name
     fields = tuple(field for field in model._meta.local_concrete_fields
                    if with_pk or field is not model._meta.auto_field)  # fmt: skip
     columns = ", ".join(qn(field.column) for field in fields)
+    table = qn(model._meta.db_table)
+    params = tuple(field for field in fields if field.attname not in given)
     row = "(" + ", ".join(given.get(field.attname, "%s") for field in fields) + ")"
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "  # nosec B608
-    return head, tuple(field for field in fields if field.attname not in given), row
+    if not when:
+        return f"INSERT INTO {table} ({columns}) VALUES ", params, row, row, ""  # nosec B608
+    # Rows from a VALUES list in a subquery take their types from its values, not from the
+    # table's columns (a value of unknown type, such as a NULL sent apart, would be text): the
+    # first row casts each value to its column's type (its length left to the INSERT, which
+    # refuses a value too long as ever).
+    first = "(" + ", ".join(
+        given.get(field.attname, f"%s::{field.cast_db_type(connection)}") for field in fields
+    ) + ")"  # fmt: skip
+    head = f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES "  # nosec B608
+    return head, params, first, row, f") AS v ({columns}) WHERE {when}"
 
 
 def insert(
-    objs: Sequence[models.Model], *, expressions: Mapping[str, str] | None = None
+    objs: Sequence[models.Model],
+    *,
+    expressions: Mapping[str, str] | None = None,
+    when: str = "",
 ) -> tuple[str, list]:
     """One INSERT of ``objs`` (instances of one model): with their ids, or all without (the
     table's sequence numbers them; the instances are not told their ids, as nothing written
     in the same statement can point at them). ``expressions``: SQL (of ours, never a value)
     written for some columns, by attname, in place of the instances' values: an id that the
-    statement itself takes, say (write_after's ``guard``); with the id's, the rows have ids."""
+    statement itself takes, say (write_after's ``guard``); with the id's, the rows have ids.
+    ``when``: a condition (SQL of ours) without which no row is written."""
     expressions = expressions or {}
     with_pk = objs[0].pk is not None or objs[0]._meta.pk.attname in expressions
-    head, fields, row = _insert_head(type(objs[0]), with_pk, tuple(sorted(expressions.items())))
+    head, fields, first, row, tail = _insert_head(
+        type(objs[0]), with_pk, tuple(sorted(expressions.items())), when
+    )
     connection = _connection()
     params = []
     for obj in objs:
@@ -87,7 +105,7 @@ def insert(
             raise ValueError("one_statement.insert: either every row has its id or none has")
         params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection)
                       for field in fields)  # fmt: skip
-    return head + ", ".join([row] * len(objs)), params
+    return head + ", ".join([first] + [row] * (len(objs) - 1)) + tail, params
 
 
 def update(
@@ -180,6 +198,10 @@ def write(
         return [cursor.rowcount] if counted == 1 else list(cursor.fetchone())
 
 
+# The condition of a statement that writes only if write_after's guard found its row.
+GUARDED = "EXISTS (SELECT FROM guard)"
+
+
 def write_after(
     guard: tuple[str, list],
     statements: Sequence[tuple[str, list]],
@@ -190,11 +212,9 @@ def write_after(
     """Run ``guard`` (an UPDATE ... RETURNING) and then ``statements`` as one statement, which
     read what the guard returned as ``(SELECT <column> FROM guard)`` (e.g. the ids it took).
     Returns the guard's ``returned`` columns, then the row counts of the last ``counted``
-    statements. Outside a transaction the statement is its own (its COMMIT is PostgreSQL's
-    at its end: no BEGIN, no COMMIT of ours, one round trip).
-
-    When the guard finds no row, every value read from it is NULL: the caller's statements
-    must then fail (a NOT NULL column given it, such as a row's id), which writes nothing."""
+    statements; None when the guard found no row (its statements should then write nothing:
+    ``insert(..., when=GUARDED)``). Outside a transaction the statement is its own (its
+    COMMIT is PostgreSQL's at its end: no BEGIN, no COMMIT of ours, one round trip)."""
     params = list(guard[1])
     parts = [f"guard AS ({guard[0]})"]
     last = len(statements) - counted
