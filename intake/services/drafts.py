@@ -242,16 +242,25 @@ def draft_submit(
     without ``seen``, the draft is read again under its row lock (_submit_locked): a double
     click or a replayed POST waits there and then finds the intake the first request made.
     """
-    now = now or timezone.now()
+    submit = _Submit(consent, is_ready, language, now or timezone.now(), rider)
     if seen is not None and not seen.submitted_intake_id and one_statement.supported():
         if seen.pk != draft_id:
             raise ValueError("draft_submit: seen is another draft")
-        intake_id = _submit_as_seen(seen, consent=consent, is_ready=is_ready, language=language,
-                                    now=now, rider=rider)  # fmt: skip
+        intake_id = _submit_as_seen(seen, submit)
         if intake_id is not None:
             return intake_id
-    return _submit_locked(draft_id=draft_id, consent=consent, is_ready=is_ready,
-                          language=language, now=now, rider=rider)  # fmt: skip
+    return _submit_locked(draft_id, submit)
+
+
+@dataclass(frozen=True)
+class _Submit:
+    """What draft_submit was asked, for either way it stores the intake."""
+
+    consent: ConsentData
+    is_ready: Callable[[dict, list[str]], bool]
+    language: str
+    now: datetime.datetime
+    rider: one_statement.Rider | None
 
 
 def _document(answers: dict, *, language: str, reference: str | None) -> dict:
@@ -266,18 +275,11 @@ def _document(answers: dict, *, language: str, reference: str | None) -> dict:
     return document
 
 
-def _submit_as_seen(
-    seen: Draft,
-    *,
-    consent: ConsentData,
-    is_ready: Callable[[dict, list[str]], bool],
-    language: str,
-    now: datetime.datetime,
-    rider: one_statement.Rider | None,
-) -> int | None:
+def _submit_as_seen(seen: Draft, submit: _Submit) -> int | None:
     """The intake of ``seen``'s answers in one statement, if the draft is still as seen; else
     None, with nothing written (draft_submit then takes the lock)."""
-    if not is_ready(seen.answers, seen.completed_steps):
+    now = submit.now
+    if not submit.is_ready(seen.answers, seen.completed_steps):
         return None
     connection = transaction.get_connection()
     updated_at = Draft._meta.get_field("updated_at").get_db_prep_value(seen.updated_at, connection)
@@ -294,29 +296,22 @@ def _submit_as_seen(
         f"{one_statement.next_id_sql(RoutingDecision)} AS decision_id",
     )
     intake = intake_submit_guarded(
-        document=_document(seen.answers, language=language, reference=new_reference()),
-        consent=consent,
+        document=_document(seen.answers, language=submit.language, reference=new_reference()),
+        consent=submit.consent,
         submission_key=str(seen.pk),
         guard=guard,
         now=now,
-        rider=rider,
+        rider=submit.rider,
     )
     return None if intake is None else intake.pk
 
 
 @transaction.atomic
-def _submit_locked(
-    *,
-    draft_id: uuid.UUID,
-    consent: ConsentData,
-    is_ready: Callable[[dict, list[str]], bool],
-    language: str,
-    now: datetime.datetime,
-    rider: one_statement.Rider | None,
-) -> int | None:
+def _submit_locked(draft_id: uuid.UUID, submit: _Submit) -> int | None:
     """draft_submit under the draft's row lock, held until the intake is stored: the answers
     are read again under it, since another tab may have changed them. On PostgreSQL the
     rider is built with the new intake's id."""
+    consent, now, rider = submit.consent, submit.now, submit.rider
     reference = new_reference()
     # PostgreSQL: the ids reserved with the lock; the intake, its rows, its decision and the
     # draft's update are then one statement (SQLite: the ORM writes them one by one).
@@ -326,10 +321,10 @@ def _submit_locked(
         return None
     if draft.submitted_intake_id:
         return draft.submitted_intake_id
-    if not is_ready(draft.answers, draft.completed_steps):
+    if not submit.is_ready(draft.answers, draft.completed_steps):
         return None
     # Should the code be taken (one chance in 10^12), intake_submit picks another.
-    document = _document(draft.answers, language=language,
+    document = _document(draft.answers, language=submit.language,
                          reference=None if draft.reference_taken else reference)  # fmt: skip
     if in_one_statement:
         ids = (draft.new_intake_id, draft.new_decision_id)
