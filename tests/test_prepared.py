@@ -44,6 +44,23 @@ def test_the_session_read_is_prepared_once_a_connection(db, client):
 
 
 @postgresql_only
+def test_a_connection_closed_after_each_request_prepares_nothing(db, client):
+    # Preparing costs a round trip of its own the first time on a connection: with
+    # CONN_MAX_AGE = 0 that would be every request, for nothing.
+    Walk(client).run(until="together")
+    saved = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    try:
+        assert not connection.keeps_connections()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(ABOUT).status_code == 200
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = saved
+    [read] = [q["sql"] for q in ctx.captured_queries]
+    assert "$1" not in read and 'FROM "intake_session"' in read  # the values written in
+
+
+@postgresql_only
 def test_django_s_own_queries_are_never_prepared(db, client):
     Walk(client).run(until="together")
     for _ in range(8):  # more than psycopg's default threshold of 5

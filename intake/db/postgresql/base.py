@@ -53,9 +53,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.last_used = time.monotonic()
         return super().create_cursor(name)
 
+    def keeps_connections(self) -> bool:
+        """Whether a connection outlives the request (persistent, or from a pool)."""
+        return self.settings_dict.get("CONN_MAX_AGE", 0) != 0 or bool(
+            self.settings_dict["OPTIONS"].get("pool")
+        )
+
     def prepared_cursor(self, cursor_class):
         """A cursor of ``cursor_class`` (psycopg's) on this connection, wrapped as Django
-        wraps its own (intake.db.prepared)."""
+        wraps its own (intake.db.prepared); Django's own cursor for a connection closed at
+        the end of each request (CONN_MAX_AGE = 0, no pool), where preparing a statement
+        would cost a round trip of its own on every request and save nothing."""
+        if not self.keeps_connections():
+            return self.cursor()
         self.ensure_connection()
         self.validate_thread_sharing()
         self.last_used = time.monotonic()
