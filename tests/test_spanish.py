@@ -58,6 +58,9 @@ ENGLISH_WORDS = {"the", "your", "you", "please", "with", "what", "this", "we", "
 ALLOWED = ("Riverbend Recovery Center", "Language / Idioma", "English")
 
 
+REFERENCE_CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
 def english_left(page: str, catalog: dict[str, str]) -> list[str]:
     text = visible_text(page)
     found = []
@@ -70,6 +73,8 @@ def english_left(page: str, catalog: dict[str, str]) -> list[str]:
             found.append(msgid)
     for allowed in ALLOWED:
         text = text.replace(allowed, " ")
+    # A reference code is random letters and digits: "K7WE-Q9XD" is no English "we".
+    text = REFERENCE_CODE.sub(" ", text)
     words = set(re.findall(r"[A-Za-z]+", text.lower()))
     found += sorted(f"English word: {word}" for word in words & ENGLISH_WORDS)
     return found
