@@ -81,15 +81,9 @@ def intake_submit(
             existing = Intake.objects.filter(submission_key=submission_key).first()
             if existing:
                 return existing
-        intake = Intake(
-            reference=reference or _unused_reference(),
-            submission_key=submission_key or None,
-            status=doc.get("status", Status.NEW),
-            submitted_at=submitted_at,
-            symptoms_answered=symptoms is not None,
-            **fields,
-        )
-        apply_queue_fields(intake, decision)
+        intake = _new_intake(doc, fields, symptoms, decision, submitted_at=submitted_at,
+                             reference=reference or _unused_reference(),
+                             submission_key=submission_key or None)  # fmt: skip
         if reserved_ids is not None:
             if not key_locked:
                 raise ValueError("reserved_ids: only for a caller that holds the key's lock")
@@ -175,39 +169,14 @@ def intake_submit_guarded(
     doc, fields, substances, symptoms, reference, submitted_at, decision = _prepare(document, now)
     if not reference:
         raise ValueError("intake_submit_guarded: the document must carry its reference code")
-    intake = Intake(
-        reference=reference,
-        submission_key=submission_key,
-        status=doc.get("status", Status.NEW),
-        submitted_at=submitted_at,
-        symptoms_answered=symptoms is not None,
-        **fields,
-    )
-    apply_queue_fields(intake, decision)
+    intake = _new_intake(doc, fields, symptoms, decision, submitted_at=submitted_at,
+                         reference=reference, submission_key=submission_key)  # fmt: skip
     if raises_alert(intake):
         return None
     row = RoutingDecision.from_decision(intake=intake, created_at=now, decision=decision)
     rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
                      submitted_at=submitted_at, now=now)  # fmt: skip
-    of_intake = {"intake_id": _GUARD_IDS["intake"]}
-    guarded = one_statement.GUARDED
-    statements = [
-        one_statement.insert([intake], when=guarded,
-                             expressions={"id": _GUARD_IDS["intake"],
-                                          "current_decision_id": _GUARD_IDS["decision"]}),
-        one_statement.insert([row], expressions={"id": _GUARD_IDS["decision"], **of_intake},
-                             when=guarded),
-        one_statement.insert([rows.event], expressions=of_intake, when=guarded),
-    ]  # fmt: skip
-    if rows.substances:
-        statements.append(one_statement.insert(rows.substances, expressions=of_intake,
-                                               when=guarded))  # fmt: skip
-    if rows.symptoms:
-        statements.append(one_statement.insert(rows.symptoms, expressions=of_intake,
-                                               when=guarded))  # fmt: skip
-    if rows.consent is not None:
-        statements.append(one_statement.insert([rows.consent], expressions=of_intake,
-                                               when=guarded))  # fmt: skip
+    statements = _row_inserts(intake, row, rows, guarded=True)
     riding = rider.build(None) if rider is not None else None
     if riding is not None:
         statements.append(riding)
@@ -229,6 +198,33 @@ def intake_submit_guarded(
         rider.found = counts[-1] == 1
     one_statement.mark_saved(intake, row)
     return intake
+
+
+def _new_intake(doc: dict, fields: dict, symptoms, decision: routing.Decision, **given) -> Intake:
+    """The unsaved intake of a validated document (``given``: its reference, submission key
+    and time), with its queue fields from its decision."""
+    intake = Intake(status=doc.get("status", Status.NEW), symptoms_answered=symptoms is not None,
+                    **given, **fields)  # fmt: skip
+    apply_queue_fields(intake, decision)
+    return intake
+
+
+def _row_inserts(
+    intake: Intake, row: RoutingDecision, rows: _NewRows, *, guarded: bool = False
+) -> list[tuple[str, list]]:
+    """The INSERTs of a new intake, its decision and its rows, for one statement. The rows
+    other than the intake and its decision take their ids from their sequences (nothing
+    points at them). ``guarded`` (write_after): the intake's and the decision's ids are the
+    guard's, and nothing is written unless the guard found its row."""
+    when, of_intake, own, decision_own = "", {}, {}, {}
+    if guarded:
+        when, of_intake = one_statement.GUARDED, {"intake_id": _GUARD_IDS["intake"]}
+        own = {"id": _GUARD_IDS["intake"], "current_decision_id": _GUARD_IDS["decision"]}
+        decision_own = {"id": _GUARD_IDS["decision"], **of_intake}
+    consent = [rows.consent] if rows.consent is not None else []
+    parts = [([intake], own), ([row], decision_own), ([rows.event], of_intake)]
+    parts += [(objs, of_intake) for objs in (rows.substances, rows.symptoms, consent) if objs]
+    return [one_statement.insert(objs, expressions=given, when=when) for objs, given in parts]
 
 
 def _store_rows(rows: _NewRows) -> None:
@@ -305,16 +301,7 @@ def _store_in_one_statement(
     intake.current_decision = row
     rows = _new_rows(intake=intake, substances=substances, symptoms=symptoms, consent=consent,
                      submitted_at=submitted_at, now=now)  # fmt: skip
-    # The other rows take their ids from their sequences in the statement (nothing points at
-    # them).
-    statements = [one_statement.insert([intake]), one_statement.insert([row]),
-                  one_statement.insert([rows.event])]  # fmt: skip
-    if rows.substances:
-        statements.append(one_statement.insert(rows.substances))
-    if rows.symptoms:
-        statements.append(one_statement.insert(rows.symptoms))
-    if rows.consent is not None:
-        statements.append(one_statement.insert([rows.consent]))
+    statements = _row_inserts(intake, row, rows)
     if also_update is not None:
         statements.append(one_statement.update(*also_update))
     riding = rider.build(intake.pk) if rider is not None else None

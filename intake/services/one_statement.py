@@ -46,13 +46,12 @@ def next_id(model: type[models.Model]) -> RawSQL:
     """An expression that takes the next id of ``model``'s table from its sequence (for an
     ``annotate()`` on a query the caller makes anyway): the id is the row's, whether or not the
     row is written (a sequence never gives a number twice; gaps are harmless)."""
-    return RawSQL("nextval(pg_get_serial_sequence(%s, %s)::regclass)",
-                  (model._meta.db_table, model._meta.pk.column))  # fmt: skip
+    # The models' own table and column names, never input (next_id_sql).
+    return RawSQL(next_id_sql(model), ())  # noqa: S611  # nosec B611
 
 
 def next_id_sql(model: type[models.Model]) -> str:
-    """SQL that takes the next id of ``model``'s table from its sequence (next_id's, for SQL
-    written here; the names are the models' own, never input)."""
+    """next_id's SQL, for SQL written here (the names are the models' own, never input)."""
     meta = model._meta
     return f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
 
@@ -158,6 +157,19 @@ def may_commit() -> bool:
     )
 
 
+def _named(statements: Sequence[tuple[str, list]], counted: int) -> tuple[list, list, list]:
+    """``statements`` as the parts of a WITH (w0, w1...), the last ``counted`` of them
+    ``RETURNING 1``; their parameters; and a SELECT list that counts what each of those
+    returned (by our own names: no value in the SQL)."""
+    parts, params = [], []
+    last = len(statements) - counted
+    for i, (sql, statement_params) in enumerate(statements):
+        parts.append(f"w{i} AS ({sql}{' RETURNING 1' if i >= last else ''})")
+        params.extend(statement_params)
+    counts = [f"(SELECT count(*) FROM w{i})" for i in range(last, len(statements))]  # nosec B608
+    return parts, params, counts
+
+
 def write(
     statements: Sequence[tuple[str, list]], *, counted: int = 1, commit: bool = False
 ) -> list[int]:
@@ -172,22 +184,13 @@ def write(
     block's own would."""
     if not 1 <= counted <= len(statements):
         raise ValueError("one_statement.write: counted must be between 1 and len(statements)")
-    params = []
-    parts = []
-    last = len(statements) - counted
-    for i, (sql, statement_params) in enumerate(statements[:-1] if counted == 1 else statements):
-        parts.append(f"w{i} AS ({sql}{' RETURNING 1' if i >= last else ''})")
-        params.extend(statement_params)
     if counted == 1:
+        parts, params, _counts = _named(statements[:-1], 0)
         tail_sql, tail_params = statements[-1]
         params.extend(tail_params)
     else:
-        # What each counted part returned, by our own names (w0, w1...): no value in the SQL.
-        counts = ", ".join(
-            f"(SELECT count(*) FROM w{i})"  # nosec B608
-            for i in range(last, len(statements))
-        )
-        tail_sql = "SELECT " + counts
+        parts, params, counts = _named(statements, counted)
+        tail_sql = "SELECT " + ", ".join(counts)
     sql = f"WITH {', '.join(parts)} {tail_sql}" if parts else tail_sql
     if commit:
         if not may_commit():
@@ -215,18 +218,10 @@ def write_after(
     statements; None when the guard found no row (its statements should then write nothing:
     ``insert(..., when=GUARDED)``). Outside a transaction the statement is its own (its
     COMMIT is PostgreSQL's at its end: no BEGIN, no COMMIT of ours, one round trip)."""
-    params = list(guard[1])
-    parts = [f"guard AS ({guard[0]})"]
-    last = len(statements) - counted
-    for i, (sql, statement_params) in enumerate(statements):
-        parts.append(f"w{i} AS ({sql}{' RETURNING 1' if i >= last else ''})")
-        params.extend(statement_params)
-    # What each counted part returned, by our own names (w0, w1...): no value in the SQL.
-    counts = "".join(
-        f", (SELECT count(*) FROM w{i})"  # nosec B608
-        for i in range(last, len(statements))
-    )
-    sql = f"WITH {', '.join(parts)} SELECT {returned}{counts} FROM guard"  # nosec B608
+    parts, params, counts = _named(statements, counted)
+    parts.insert(0, f"guard AS ({guard[0]})")
+    params[:0] = guard[1]
+    sql = f"WITH {', '.join(parts)} SELECT {', '.join([returned, *counts])} FROM guard"  # nosec B608
     # Parsed and planned once a connection for each shape (how many rows each table gets).
     with prepared.cursor(_connection()) as cursor:
         cursor.execute(sql, params)
