@@ -88,14 +88,21 @@ class SessionStore(db.SessionStore):
         another statement (``row_id``: the id of that statement's row, e.g. the new intake's).
         The session itself changes only once the rider found its row (``rider_written``)."""
 
+        rider = one_statement.Rider(build=lambda row_id: None)
+
         def build(row_id: int) -> tuple[str, list] | None:
             if self.session_key is None:  # a new session: save() creates it
                 return None
             self._riding = changes(row_id)
+            if not self._riding and not self.modified:
+                # Nothing to write (save() would write nothing either): as good as written.
+                rider.found = True
+                return None
             obj = self.create_model_instance({**self._get_session(), **self._riding})
             return one_statement.update(obj, ["session_data", "expire_date", "draft"])
 
-        return one_statement.Rider(build=build)
+        rider.build = build
+        return rider
 
     def rider_written(self, rider: one_statement.Rider) -> bool:
         """After the rider's statement committed: if it found its row, the session holds the

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from intake.middleware import PATIENT_SEEN_KEY, REFRESH_AFTER
 from intake.models import (
     Alert,
     Consent,
@@ -21,6 +23,7 @@ from intake.models import (
     Intake,
     IntakeEvent,
     RoutingDecision,
+    Session,
     SubstanceUse,
 )
 from intake.services import drafts, one_statement
@@ -46,9 +49,18 @@ def _kind(sql: str) -> str:
     return f"{verb} {table}" + (" FOR UPDATE" if sql.endswith("FOR UPDATE") else "")
 
 
+def activity_a_minute_old(client) -> None:
+    """The session's activity clock as a person's who read the review page for a minute:
+    the submit writes it anew (PatientSessionMiddleware's, in the submit's statement)."""
+    session = client.session
+    session[PATIENT_SEEN_KEY] = int(time.time()) - REFRESH_AFTER - 1
+    session.save()
+
+
 @postgresql_only
 def test_a_submit_on_postgresql_is_one_statement_after_the_session(db, client):
     Walk(client).run(until="review")
+    activity_a_minute_old(client)
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
     statements = [q["sql"] for q in ctx.captured_queries]
@@ -72,6 +84,31 @@ def test_a_submit_on_postgresql_is_one_statement_after_the_session(db, client):
     intake = Intake.objects.get()
     assert intake.current_decision == RoutingDecision.objects.get(intake=intake)
     assert draft_of(client).submitted_intake == intake
+    assert client.get(reverse("intake:done")).context["intake"] == intake
+    assert client.session[PATIENT_SEEN_KEY] >= int(time.time()) - 5  # the session's clock
+
+
+@postgresql_only
+def test_a_submit_whose_session_has_nothing_new_leaves_the_session_row_alone(db, client):
+    # The activity clock was written less than a minute ago (the walk's last page): nothing in
+    # the session changes, so the statement writes the intake and not the session (as save()
+    # writes nothing for a session that did not change), and nothing is written after it.
+    Walk(client).run(until="review")
+    before = Session.objects.get(session_key=client.session.session_key)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302
+    kinds = [_kind(q["sql"]) for q in ctx.captured_queries]
+    assert kinds == [
+        "SELECT intake_session",
+        "SAVEPOINT",
+        "WITH UPDATE intake_draft, INSERT intake_intake, INSERT intake_routingdecision, "
+        "INSERT intake_intakeevent, INSERT intake_substanceuse, INSERT intake_consent",
+        "RELEASE",
+    ]
+    after = Session.objects.get(session_key=before.session_key)
+    assert (after.session_data, after.expire_date) == (before.session_data, before.expire_date)
+    # The confirmation finds the intake through the session's draft.
+    intake = Intake.objects.get()
     assert client.get(reverse("intake:done")).context["intake"] == intake
 
 
@@ -273,6 +310,49 @@ def test_rows_written_only_when_keep_their_types_when_a_column_is_all_null(db, s
 
 
 @postgresql_only
+def test_values_sent_as_they_are_are_the_values_the_orm_sends(db, submit):
+    # one_statement sends a str, bool, date or aware datetime as it is, and passes anything
+    # else (an integer, a choice, a naive datetime, a number typed as text, JSON) through the
+    # ORM's conversion: either way each value is the one save() would send, of the same type.
+    import warnings
+
+    from psycopg.types.json import Jsonb
+
+    intake = submit()
+    intake.submitted_at = datetime.datetime(2026, 1, 2, 3, 4, 5)  # naive: made aware
+    intake.attempt_count = "3"  # text: to_python makes it an int
+    now = timezone.now()
+    consent = Consent(intake=intake, agreed_at=now, **_consent(now).__dict__)
+    events = IntakeEvent.objects.filter(intake=intake)
+    rows = [intake, intake.current_decision, *intake.substance_uses.all(), consent, *events]
+    assert len({type(row) for row in rows}) == 5
+
+    def plain(values):
+        return [value.obj if isinstance(value, Jsonb) else value for value in values]
+
+    for row in rows:
+        fields = row._meta.local_concrete_fields
+        columns = [one_statement._Column.of(field) for field in fields]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the naive datetime's
+            ours = plain(one_statement._values(row, columns, False, connection))
+            orm = plain([field.get_db_prep_save(field.pre_save(row, False), connection)
+                         for field in fields])  # fmt: skip
+        assert ours == orm
+        assert [type(value) for value in ours] == [type(value) for value in orm]
+    fields = Intake._meta.local_concrete_fields
+    names = [field.name for field in fields]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sent = one_statement._values(intake, list(map(one_statement._Column.of, fields)), False,
+                                     connection)  # fmt: skip
+    assert sent[names.index("attempt_count")] == 3
+    assert sent[names.index("submitted_at")].tzinfo is not None
+    # auto_now fields are never sent as they are: pre_save sets the time.
+    assert one_statement._Column.of(Draft._meta.get_field("updated_at")).as_is == frozenset()
+
+
+@postgresql_only
 def test_one_statement_counts_the_rows_its_last_parts_found(db):
     draft = draft_of_answers({"about": {"first_name": "A"}})
     gone = uuid.uuid4()
@@ -309,6 +389,7 @@ def _commands_sent(monkeypatch) -> list[bytes]:
 @pytest.mark.django_db(transaction=True)
 def test_the_submit_is_one_statement_and_its_own_transaction(client, monkeypatch):
     Walk(client).run(until="review")
+    activity_a_minute_old(client)  # the statement writes the session's clock too
     sent = _commands_sent(monkeypatch)
     with CaptureQueriesContext(connection) as ctx:
         assert client.post(REVIEW, DEFAULT_POSTS["review"]).status_code == 302

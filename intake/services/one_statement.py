@@ -22,6 +22,7 @@ callers keep the ORM path there (``supported()``).
 # placeholders only, never from input. (The same reason for the B608 markers for bandit below.)
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -56,6 +57,59 @@ def next_id_sql(model: type[models.Model]) -> str:
     return f"nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')::regclass)"
 
 
+# Fields whose get_db_prep_save() hands PostgreSQL a value of these types unchanged (the value
+# is what pre_save() reads: no auto_now), by the field's exact class: to_python() of a str is
+# the str, and the PostgreSQL backend adapts no date or time. None is sent as None by every
+# one of them. (Not integers: Django sends them as psycopg's Int2, Int4 or Int8, by column.)
+_AS_IS = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.DateField: (datetime.date,),
+    # An aware datetime only: a naive one is made aware, with a warning (_values checks).
+    models.DateTimeField: (datetime.datetime,),
+}
+
+
+def _as_is(field: models.Field) -> frozenset[type]:
+    """The types of value ``field`` (a column of an insert or update) sends as it is; for
+    any other value, or a field not known here, the ORM's own conversion runs."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return frozenset()  # pre_save() sets the time
+    if field.many_to_one and type(field) is not models.ForeignKey:
+        return frozenset()
+    kinds = _AS_IS.get(type(field.target_field if field.many_to_one else field))
+    return frozenset((*kinds, type(None))) if kinds else frozenset()
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A field written by a statement, and the types of value it sends as they are."""
+
+    field: models.Field
+    attname: str
+    as_is: frozenset[type]
+
+    @classmethod
+    def of(cls, field: models.Field) -> _Column:
+        return cls(field, field.attname, _as_is(field))
+
+
+def _values(obj: models.Model, columns: Sequence[_Column], add: bool, connection) -> list:
+    """What the ORM sends for ``columns`` of ``obj`` (``pre_save`` then ``get_db_prep_save``),
+    without running that chain for a value it would send unchanged (most values of a row)."""
+    values = []
+    for column in columns:
+        value = getattr(obj, column.attname)
+        kind = type(value)
+        if kind in column.as_is and (kind is not datetime.datetime or value.tzinfo is not None):
+            values.append(value)
+        else:
+            field = column.field
+            values.append(field.get_db_prep_save(field.pre_save(obj, add), connection))
+    return values
+
+
 @cache
 def _insert_head(model: type[models.Model], with_pk: bool, expressions: tuple = (), when=""):
     given = dict(expressions)
@@ -65,7 +119,7 @@ def _insert_head(model: type[models.Model], with_pk: bool, expressions: tuple = 
                    if with_pk or field is not model._meta.auto_field)  # fmt: skip
     columns = ", ".join(qn(field.column) for field in fields)
     table = qn(model._meta.db_table)
-    params = tuple(field for field in fields if field.attname not in given)
+    params = tuple(_Column.of(field) for field in fields if field.attname not in given)
     row = "(" + ", ".join(given.get(field.attname, "%s") for field in fields) + ")"
     if not when:
         return f"INSERT INTO {table} ({columns}) VALUES ", params, row, row, ""  # nosec B608
@@ -102,9 +156,21 @@ def insert(
     for obj in objs:
         if (obj.pk is not None or obj._meta.pk.attname in expressions) != with_pk:
             raise ValueError("one_statement.insert: either every row has its id or none has")
-        params.extend(field.get_db_prep_save(field.pre_save(obj, True), connection)
-                      for field in fields)  # fmt: skip
+        params.extend(_values(obj, fields, True, connection))
     return head + ", ".join([first] + [row] * (len(objs) - 1)) + tail, params
+
+
+@cache
+def _update_head(model: type[models.Model], field_names: tuple, expressions: tuple) -> tuple:
+    """update()'s UPDATE up to its WHERE's id, and the columns whose values it sends."""
+    given = dict(expressions)
+    qn = _connection().ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in field_names]
+    assignments = ", ".join(f"{qn(field.column)} = {given.get(field.name, '%s')}"
+                            for field in fields)  # fmt: skip
+    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # nosec B608
+    return sql, tuple(_Column.of(field) for field in fields if field.name not in given)
 
 
 def update(
@@ -121,18 +187,13 @@ def update(
     ours for some of them, by field name, in place of their values; ``where`` (with
     ``where_params``): more conditions the row must meet; ``returning``: what the UPDATE
     returns of the row it wrote."""
-    expressions = expressions or {}
     connection = _connection()
-    qn = connection.ops.quote_name
-    meta = obj._meta
-    fields = [meta.get_field(name) for name in field_names]
-    assignments = ", ".join(f"{qn(field.column)} = {expressions.get(field.name, '%s')}"
-                            for field in fields)  # fmt: skip
-    params = [field.get_db_prep_save(field.pre_save(obj, False), connection)
-              for field in fields if field.name not in expressions]  # fmt: skip
-    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    sql, columns = _update_head(
+        type(obj), tuple(field_names), tuple(sorted((expressions or {}).items()))
+    )
+    params = _values(obj, columns, False, connection)
+    params.append(obj._meta.pk.get_db_prep_value(obj.pk, connection))
     params.extend(where_params)
-    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # nosec B608
     if where:
         sql += f" AND {where}"
     if returning:
