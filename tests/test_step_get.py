@@ -70,9 +70,11 @@ def test_a_steps_url_is_reverses():
     try:
         set_script_prefix("/clinic/")
         assert steps.get_step("about").url == "/clinic/intake/step/about/"
+        assert steps.url_of("intake:done") == "/clinic/intake/done/"
     finally:
         set_script_prefix("/")
     assert steps.get_step("about").url == "/intake/step/about/"
+    assert steps.url_of("intake:done") == reverse("intake:done") == "/intake/done/"
 
 
 def test_the_fast_never_cache_writes_djangos_headers():

@@ -22,12 +22,23 @@ from intake.public.forms.base import StepForm
 
 TOPICS = 8
 REVIEW = "review"
-_URLS: dict[tuple, str] = {}  # Step.url by step, script prefix and URLconf
+_URLS: dict[tuple, str] = {}  # url_of() by name, arguments, script prefix and URLconf
 
 
 @receiver(setting_changed)
 def _forget_urls(**kwargs) -> None:
     _URLS.clear()
+
+
+def url_of(name: str, *args: str) -> str:
+    """``reverse(name, args=args)``, remembered: reverse() walks the URL resolver each time (a
+    tenth of a step GET's own time, for the Back link; about as long for the submit's
+    redirect), and the answer changes only with the script prefix and the URLconf."""
+    key = (name, args, get_script_prefix(), get_urlconf())
+    url = _URLS.get(key)
+    if url is None:
+        url = _URLS[key] = reverse(name, args=list(args))
+    return url
 
 
 def _always(answers: dict) -> bool:
@@ -45,13 +56,7 @@ class Step:
 
     @property
     def url(self) -> str:
-        # reverse() walks the URL resolver each time (a tenth of a step GET's own time, for
-        # the Back link); the answer changes only with the script prefix and the URLconf.
-        key = (self.id, get_script_prefix(), get_urlconf())
-        url = _URLS.get(key)
-        if url is None:
-            url = _URLS[key] = reverse("intake:step", args=[self.id])
-        return url
+        return url_of("intake:step", self.id)
 
     def make_form(self, answers: dict, data=None, **kwargs) -> StepForm:
         stored = answers.get(self.id) or {}

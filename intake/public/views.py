@@ -14,7 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -96,7 +96,7 @@ def session_draft(request: HttpRequest) -> Draft | None:
 def show_confirmation(request: HttpRequest, draft: Draft) -> HttpResponse:
     """The confirmation of the session's draft, submitted: done() finds its intake through
     the draft (nothing to write in the session)."""
-    return redirect("intake:done")
+    return HttpResponseRedirect(steps.url_of("intake:done"))
 
 
 def throttled(request: HttpRequest, result: ThrottleResult) -> HttpResponse:
@@ -345,7 +345,7 @@ def _review(request: HttpRequest, draft: Draft, current: steps.Step) -> HttpResp
                     return redirect(current.url)
                 if not request.session.rider_written(note):
                     request.session[SESSION_DONE] = intake_id
-                return redirect("intake:done")
+                return HttpResponseRedirect(steps.url_of("intake:done"))
     minor = validators.is_minor(draft.answers.get("about", {}).get("date_of_birth"))
     # The version's emergency: worked out by the POST that saved it (versions.py).
     emergency = per_version(draft, "emergency", partial(emergency_for, draft.answers))
