@@ -86,3 +86,17 @@ def test_pages_past_the_middle_count_from_the_far_end(queue):
     assert len(third.captured_queries) == 2
     third_ids = third.captured_queries[0]["sql"]
     assert "OFFSET 3" in third_ids and 'escalation_rank" DESC' in third_ids
+
+
+@pytest.mark.parametrize("per_page", [5, 6])  # 18 rows: a short last page, and a full one
+def test_a_page_past_the_end_is_the_last_page_in_one_query(queue, per_page):
+    # The bench asks for the deepest page this way: its own submits keep adding open intakes.
+    queryset = _open_queue()
+    pages = -(-18 // per_page)
+    with CaptureQueriesContext(connection) as asked:
+        page = paginate(queryset, raw_page=str(pages + 1_000_000), total=18, per_page=per_page)
+    last = paginate(queryset, raw_page=str(pages), total=18, per_page=per_page)
+    assert page.number == pages and not page.has_next
+    assert [i.reference for i in page.items] == [i.reference for i in last.items]
+    assert len(page.items) == 18 - (pages - 1) * per_page
+    assert len(asked.captured_queries) == 1
