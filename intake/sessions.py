@@ -86,22 +86,21 @@ class SessionStore(db.SessionStore):
     def rider(self, changes: Callable[[int], dict]) -> one_statement.Rider:
         """The session's UPDATE with ``changes(row_id)`` made to its data, to ride along
         another statement (``row_id``: the id of that statement's row, e.g. the new intake's).
-        The session itself changes only once the rider found its row (``rider_written``)."""
-
-        rider = one_statement.Rider(build=lambda row_id: None)
+        The session itself changes only once the rider found its row (``rider_written``), or
+        when there is nothing to write (no change, and none made in the request): then the
+        rider builds no UPDATE and counts as found, as save() would write nothing either."""
 
         def build(row_id: int) -> tuple[str, list] | None:
             if self.session_key is None:  # a new session: save() creates it
                 return None
             self._riding = changes(row_id)
             if not self._riding and not self.modified:
-                # Nothing to write (save() would write nothing either): as good as written.
-                rider.found = True
+                rider.found = True  # nothing to write: as good as written
                 return None
             obj = self.create_model_instance({**self._get_session(), **self._riding})
             return one_statement.update(obj, ["session_data", "expire_date", "draft"])
 
-        rider.build = build
+        rider = one_statement.Rider(build=build)  # (build reads it once it is called)
         return rider
 
     def rider_written(self, rider: one_statement.Rider) -> bool:

@@ -295,8 +295,8 @@ class Rider:
     statement's main row is known (the final submit: the session noting its new intake, in
     the statement that stores the intake, instead of a round trip and a commit of its own
     after the view). ``build(row_id)`` gives the UPDATE, or None to write nothing (``row_id``
-    is None when the statement takes the id itself: write_after);
-    ``found`` says afterwards whether it found its row."""
+    is None when the statement takes the id itself: write_after); ``found`` says afterwards
+    whether it found its row (a build that found nothing to write may set it at once)."""
 
     build: Callable[[int | None], tuple[str, list] | None]
     found: bool = False
