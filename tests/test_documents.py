@@ -354,3 +354,20 @@ def test_reroute_command_routes_intakes_decided_under_other_rules(db):
     call_command("reroute_intakes", "--all", stdout=(out := io.StringIO()))
     assert "2 intakes routed again" in out.getvalue()
     assert current.decisions.count() == 2
+
+
+def test_reference_codes_are_well_formed_and_every_character_is_as_likely():
+    # new_reference picks each character from one random byte's low five bits: over many
+    # codes, every one of the 32 characters turns up about as often at every position.
+    from collections import Counter
+
+    from intake.references import ALPHABET, new_reference
+
+    codes = [new_reference() for _ in range(16_000)]
+    assert all(PATTERN.match(code) for code in codes)
+    assert normalise_reference(codes[0].lower().replace("-", " ")) == codes[0]
+    for position in (0, 3, 5, 8):
+        seen = Counter(code[position] for code in codes)
+        assert set(seen) == set(ALPHABET)
+        # 500 expected each; a bias such as byte % 31 would leave one character at about 250.
+        assert min(seen.values()) > 380 and max(seen.values()) < 640, seen

@@ -314,9 +314,10 @@ def test_rows_written_only_when_keep_their_types_when_a_column_is_all_null(db, s
 
 @postgresql_only
 def test_values_sent_as_they_are_are_the_values_the_orm_sends(db, submit):
-    # one_statement sends a str, bool, date or aware datetime as it is, and passes anything
-    # else (an integer, a choice, a naive datetime, a number typed as text, JSON) through the
-    # ORM's conversion: either way each value is the one save() would send, of the same type.
+    # one_statement sends a str, bool, date or aware datetime as it is, wraps an int and a
+    # dict or list as the ORM does (psycopg's Int2/Int4/Int8, Jsonb with the field's dumps),
+    # and passes anything else (a choice, a naive datetime, a number typed as text) through
+    # the ORM's conversion: either way each value is the one save() would send, of its type.
     import warnings
 
     from psycopg.types.json import Jsonb
@@ -331,11 +332,12 @@ def test_values_sent_as_they_are_are_the_values_the_orm_sends(db, submit):
     assert len({type(row) for row in rows}) == 5
 
     def plain(values):
-        return [value.obj if isinstance(value, Jsonb) else value for value in values]
+        return [(value.obj, value.dumps) if isinstance(value, Jsonb) else value
+                for value in values]  # fmt: skip
 
     for row in rows:
         fields = row._meta.local_concrete_fields
-        columns = [one_statement._Column.of(field) for field in fields]
+        columns = [one_statement._Column.of(field, connection) for field in fields]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # the naive datetime's
             ours = plain(one_statement._values(row, columns, False, connection))
@@ -347,12 +349,17 @@ def test_values_sent_as_they_are_are_the_values_the_orm_sends(db, submit):
     names = [field.name for field in fields]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        sent = one_statement._values(intake, list(map(one_statement._Column.of, fields)), False,
-                                     connection)  # fmt: skip
+        columns = [one_statement._Column.of(field, connection) for field in fields]
+        sent = one_statement._values(intake, columns, False, connection)
     assert sent[names.index("attempt_count")] == 3
     assert sent[names.index("submitted_at")].tzinfo is not None
     # auto_now fields are never sent as they are: pre_save sets the time.
-    assert one_statement._Column.of(Draft._meta.get_field("updated_at")).as_is == frozenset()
+    assert one_statement._Column.of(Draft._meta.get_field("updated_at"), connection).sends == {}
+    # The known conversions were the ones used: an int and JSON without the ORM's chain.
+    version = one_statement._Column.of(Intake._meta.get_field("version"), connection)
+    assert set(version.sends) == {int, type(None)}
+    screening = one_statement._Column.of(Intake._meta.get_field("screening"), connection)
+    assert set(screening.sends) == {dict, list, type(None)}
 
 
 @postgresql_only

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake.choices import Escalation, Track
+from intake.db.instances import new
 
 
 class ImmutableError(Exception):
@@ -66,7 +67,8 @@ class RoutingDecision(AppendOnlyModel):
     def from_decision(cls, *, intake, created_at, decision) -> "RoutingDecision":
         """An unsaved row for the engine's ``routing.Decision``, stored in ROUTING.md's
         output form (the one place a decision becomes a row)."""
-        return cls(
+        return new(
+            cls,
             intake=intake,
             created_at=created_at,
             version=decision.version,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from intake import followup, routing
 from intake.catalog import ESCALATION_RANK, TRACK_RANK
 from intake.choices import FLAG_FIELDS, Flag, Status
+from intake.db.instances import new
 from intake.documents import document_to_fields, intake_to_document
 from intake.models import Consent, Intake, IntakeEvent, RoutingDecision, SubstanceUse, User
 from intake.references import PATTERN as REFERENCE_PATTERN
@@ -203,8 +204,8 @@ def intake_submit_guarded(
 def _new_intake(doc: dict, fields: dict, symptoms, decision: routing.Decision, **given) -> Intake:
     """The unsaved intake of a validated document (``given``: its reference, submission key
     and time), with its queue fields from its decision."""
-    intake = Intake(status=doc.get("status", Status.NEW), symptoms_answered=symptoms is not None,
-                    **given, **fields)  # fmt: skip
+    intake = new(Intake, status=doc.get("status", Status.NEW),
+                 symptoms_answered=symptoms is not None, **given, **fields)  # fmt: skip
     apply_queue_fields(intake, decision)
     return intake
 
@@ -259,17 +260,19 @@ def _new_rows(
 ) -> _NewRows:
     through = Intake.symptoms.through
     return _NewRows(
-        substances=[SubstanceUse(intake=intake, **row) for row in substances],
+        substances=[new(SubstanceUse, intake=intake, **row) for row in substances],
         symptoms=[
-            through(intake_id=intake.pk, symptom_id=code) for code in dict.fromkeys(symptoms or ())
+            new(through, intake_id=intake.pk, symptom_id=code)
+            for code in dict.fromkeys(symptoms or ())
         ],
         consent=(
-            Consent(intake=intake, agreed_at=now, **consent.__dict__)
+            new(Consent, intake=intake, agreed_at=now, **consent.__dict__)
             if consent is not None
             else None
         ),
         # When the person submitted (an import's own time), so that the timeline sorts truly.
-        event=IntakeEvent(
+        event=new(
+            IntakeEvent,
             intake=intake,
             kind=IntakeEvent.Kind.SUBMITTED,
             new_value=intake.status,

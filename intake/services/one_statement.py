@@ -23,6 +23,7 @@ callers keep the ORM path there (``supported()``).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -60,7 +61,7 @@ def next_id_sql(model: type[models.Model]) -> str:
 # Fields whose get_db_prep_save() hands PostgreSQL a value of these types unchanged (the value
 # is what pre_save() reads: no auto_now), by the field's exact class: to_python() of a str is
 # the str, and the PostgreSQL backend adapts no date or time. None is sent as None by every
-# one of them. (Not integers: Django sends them as psycopg's Int2, Int4 or Int8, by column.)
+# one of them.
 _AS_IS = {
     models.CharField: (str,),
     models.TextField: (str,),
@@ -69,44 +70,69 @@ _AS_IS = {
     # An aware datetime only: a naive one is made aware, with a warning (_values checks).
     models.DateTimeField: (datetime.datetime,),
 }
+# Fields whose get_db_prep_save() wraps an int in one type by column (psycopg's Int2, Int4 or
+# Int8 for Django 5.2 on psycopg 3), and a dict or a list in psycopg's Jsonb with the field's
+# json.dumps: the wrapper is read off what the field sends for a sample value.
+_INTEGERS = frozenset((
+    models.IntegerField, models.SmallIntegerField, models.BigIntegerField,
+    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField,
+))  # fmt: skip
 
 
-def _as_is(field: models.Field) -> frozenset[type]:
-    """The types of value ``field`` (a column of an insert or update) sends as it is; for
+def _sends(field: models.Field, connection) -> dict[type, Callable | None]:
+    """How ``field`` (a column of an insert or update) sends a value, by the value's exact
+    type: unchanged (None), or through a wrapper that gives what get_db_prep_save() gives; for
     any other value, or a field not known here, the ORM's own conversion runs."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return frozenset()  # pre_save() sets the time
+        return {}  # pre_save() sets the time
     if field.many_to_one and type(field) is not models.ForeignKey:
-        return frozenset()
-    kinds = _AS_IS.get(type(field.target_field if field.many_to_one else field))
-    return frozenset((*kinds, type(None))) if kinds else frozenset()
+        return {}
+    kind = type(field.target_field if field.many_to_one else field)
+    sends: dict[type, Callable | None] = dict.fromkeys(_AS_IS.get(kind, ()))
+    if kind in _INTEGERS and not field.many_to_one:
+        wrapper = type(field.get_db_prep_save(1, connection))
+        if issubclass(wrapper, int):
+            sends[int] = None if wrapper is int else wrapper
+    elif kind is models.JSONField:
+        sent = field.get_db_prep_save({}, connection)
+        dumps = getattr(sent, "dumps", None)
+        if type(sent).__name__ == "Jsonb" and dumps is not None:
+            wrapper = functools.partial(type(sent), dumps=dumps)
+            sends[dict] = sends[list] = wrapper
+    if sends:
+        sends[type(None)] = None
+    return sends
 
 
 @dataclass(frozen=True)
 class _Column:
-    """A field written by a statement, and the types of value it sends as they are."""
+    """A field written by a statement, and how it sends a value by the value's type."""
 
     field: models.Field
     attname: str
-    as_is: frozenset[type]
+    sends: Mapping[type, Callable | None]
 
     @classmethod
-    def of(cls, field: models.Field) -> _Column:
-        return cls(field, field.attname, _as_is(field))
+    def of(cls, field: models.Field, connection) -> _Column:
+        return cls(field, field.attname, _sends(field, connection))
+
+
+_ORM = object()  # (in _values) a value of a type the column does not send itself
 
 
 def _values(obj: models.Model, columns: Sequence[_Column], add: bool, connection) -> list:
     """What the ORM sends for ``columns`` of ``obj`` (``pre_save`` then ``get_db_prep_save``),
-    without running that chain for a value it would send unchanged (most values of a row)."""
+    without running that chain for a value whose conversion is known (most values of a row)."""
     values = []
     for column in columns:
         value = getattr(obj, column.attname)
         kind = type(value)
-        if kind in column.as_is and (kind is not datetime.datetime or value.tzinfo is not None):
-            values.append(value)
-        else:
+        send = column.sends.get(kind, _ORM)
+        if send is _ORM or (kind is datetime.datetime and value.tzinfo is None):
             field = column.field
             values.append(field.get_db_prep_save(field.pre_save(obj, add), connection))
+        else:
+            values.append(value if send is None else send(value))
     return values
 
 
@@ -119,7 +145,7 @@ def _insert_head(model: type[models.Model], with_pk: bool, expressions: tuple = 
                    if with_pk or field is not model._meta.auto_field)  # fmt: skip
     columns = ", ".join(qn(field.column) for field in fields)
     table = qn(model._meta.db_table)
-    params = tuple(_Column.of(field) for field in fields if field.attname not in given)
+    params = tuple(_Column.of(field, connection) for field in fields if field.attname not in given)
     row = "(" + ", ".join(given.get(field.attname, "%s") for field in fields) + ")"
     if not when:
         return f"INSERT INTO {table} ({columns}) VALUES ", params, row, row, ""  # nosec B608
@@ -164,13 +190,14 @@ def insert(
 def _update_head(model: type[models.Model], field_names: tuple, expressions: tuple) -> tuple:
     """update()'s UPDATE up to its WHERE's id, and the columns whose values it sends."""
     given = dict(expressions)
-    qn = _connection().ops.quote_name
+    connection = _connection()
+    qn = connection.ops.quote_name
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     assignments = ", ".join(f"{qn(field.column)} = {given.get(field.name, '%s')}"
                             for field in fields)  # fmt: skip
     sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # nosec B608
-    return sql, tuple(_Column.of(field) for field in fields if field.name not in given)
+    return sql, tuple(_Column.of(field, connection) for field in fields if field.name not in given)
 
 
 def update(
