@@ -49,6 +49,7 @@ class AuditEvent(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("who"),
+        db_index=False,  # audit_actor leads with it
     )
     # A snapshot: the record keeps its meaning even if the account is renamed.
     actor_username = models.CharField(_("username"), max_length=150, blank=True)

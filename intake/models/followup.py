@@ -30,8 +30,8 @@ class ContactAttempt(AppendOnlyModel):
         CALL_BACK = "call_back", _("Asked to call back")
         DECLINED = "declined", _("Declined services")
 
-    intake = models.ForeignKey(
-        "intake.Intake", on_delete=models.PROTECT, related_name="contact_attempts"
+    intake = models.ForeignKey(  # attempt_timeline leads with it
+        "intake.Intake", on_delete=models.PROTECT, related_name="contact_attempts", db_index=False
     )
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(

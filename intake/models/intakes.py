@@ -93,6 +93,7 @@ class Intake(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_intakes",
         verbose_name=_("assigned to"),
+        db_index=False,  # intake_assigned and intake_my_followups lead with it
     )
     first_action_at = models.DateTimeField(_("first staff action"), null=True, blank=True)
     # The first-contact clock (intake/followup.py): when the next contact attempt is due (the
@@ -218,9 +219,17 @@ class Intake(models.Model):
 
 
 class SubstanceUse(models.Model):
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="substance_uses")
+    # Indexed by substanceuse_once_per_intake, which leads with the intake; the substance by
+    # substanceuse_substance (its code is only ever compared whole: no pattern index).
+    intake = models.ForeignKey(
+        Intake, on_delete=models.CASCADE, related_name="substance_uses", db_index=False
+    )
     substance = models.ForeignKey(
-        "intake.Substance", on_delete=models.PROTECT, related_name="+", verbose_name=_("substance")
+        "intake.Substance",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("substance"),
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(default=0)
     frequency = models.CharField(
@@ -240,6 +249,7 @@ class SubstanceUse(models.Model):
         ordering = ["intake", "position"]
         verbose_name = _("substance used")
         verbose_name_plural = _("substances used")
+        indexes = [models.Index(fields=["substance"], name="substanceuse_substance")]
         constraints = [
             models.UniqueConstraint(
                 fields=["intake", "substance"], name="substanceuse_once_per_intake"
