@@ -23,10 +23,9 @@ callers keep the ORM path there (``supported()``).
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.expressions import RawSQL
@@ -97,7 +96,7 @@ def _sends(field: models.Field, connection) -> dict[type, Callable | None]:
         sent = field.get_db_prep_save({}, connection)
         dumps = getattr(sent, "dumps", None)
         if type(sent).__name__ == "Jsonb" and dumps is not None:
-            wrapper = functools.partial(type(sent), dumps=dumps)
+            wrapper = partial(type(sent), dumps=dumps)
             sends[dict] = sends[list] = wrapper
     if sends:
         sends[type(None)] = None
