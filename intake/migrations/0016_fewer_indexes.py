@@ -1,5 +1,5 @@
 """Indexes that another index already serves, dropped: each was written on every insert (a
-final submit writes eight of them, a staff page's audit record two) for no query.
+final submit writes eight of them, a staff page's audit record three) for no query.
 
 - A foreign key's own index where a composite index leads with the same column: the intake's
   assigned_to (intake_assigned, intake_my_followups), a substance row's intake
